@@ -1,0 +1,142 @@
+//! The command line: parse arguments, run one command, print, exit.
+//! Exit codes: 0 ok, 1 invalid site (or differences), 2 usage or I/O error.
+
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use report::{Format, print_diagnostics};
+
+#[derive(Parser)]
+#[command(
+    name = "bosun",
+    version,
+    about = "Compile one site.kdl into every artifact an on-prem GPU cluster needs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a site and print every diagnostic.
+    Check {
+        site: PathBuf,
+        #[command(flatten)]
+        diag: DiagArgs,
+    },
+    /// Validate a site, then render every artifact into the output folder.
+    Compile {
+        site: PathBuf,
+        /// Output folder.
+        #[arg(short, long, default_value = "out")]
+        output: PathBuf,
+        /// Overwrite files in the output folder that bosun did not write.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        diag: DiagArgs,
+    },
+    /// Print the site language's JSON Schema.
+    Schema,
+}
+
+#[derive(clap::Args)]
+struct DiagArgs {
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+    Github,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check { site, diag } => check(&site, &diag),
+        Command::Compile {
+            site,
+            output,
+            force,
+            diag,
+        } => compile(&site, &output, force, &diag),
+        Command::Schema => {
+            print!("{}", crate::structure::schema::SCHEMA_TEXT);
+            0
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn format(args: &DiagArgs) -> Format {
+    match args.message_format {
+        MessageFormat::Human => Format::human_for_terminal(),
+        MessageFormat::Json => Format::Json,
+        MessageFormat::Github => Format::Github,
+    }
+}
+
+/// 1 when the site has errors (or warnings under --deny-warnings).
+fn verdict(checked: &crate::Checked, args: &DiagArgs) -> u8 {
+    let warned = checked
+        .diagnostics
+        .iter()
+        .any(|d| d.severity() == crate::diag::Severity::Warning);
+    u8::from(checked.has_errors() || (args.deny_warnings && warned))
+}
+
+fn check(site: &std::path::Path, args: &DiagArgs) -> u8 {
+    match crate::check(site) {
+        Ok(checked) => {
+            print_diagnostics(&checked, format(args));
+            verdict(&checked, args)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+fn compile(site: &std::path::Path, output: &std::path::Path, force: bool, args: &DiagArgs) -> u8 {
+    let (checked, tree) = match crate::compile(site) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    print_diagnostics(&checked, format(args));
+    let (Some(tree), 0) = (tree, verdict(&checked, args)) else {
+        return 1;
+    };
+    match crate::write::commit(output, &tree, force) {
+        Ok(r) => {
+            eprintln!(
+                "compiled {} into {}: {} written, {} unchanged, {} removed",
+                site.display(),
+                output.display(),
+                r.written,
+                r.unchanged,
+                r.removed
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}

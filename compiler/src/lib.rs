@@ -1,0 +1,103 @@
+//! bosun compiles one site description (`site.kdl`) into every artifact an
+//! on-prem GPU cluster needs, for review in git and application by Argo CD
+//! or Flux.
+//!
+//! The compiler is a pipeline; data flows one way and no stage reaches back:
+//!
+//! 1. [`parse`] — KDL files (with `include`s) into nodes with source spans;
+//! 2. [`structure`] — nodes into JSON, checked against the site's JSON Schema;
+//! 3. [`model`] — JSON into the typed site (`host-defaults` merged);
+//! 4. [`validate`] — the semantic rules of the language;
+//! 5. [`plan`] — derived facts the renderers share;
+//! 6. [`render`] — one module per artifact family, into an in-memory tree;
+//! 7. [`write`] — the only stage that touches the output folder.
+//!
+//! Every stage reports problems as [`diag::Diagnostic`]s and keeps going, so
+//! one run shows every error in the site.
+
+pub mod cli;
+pub mod diag;
+mod hash;
+pub mod model;
+pub mod parse;
+pub mod plan;
+pub mod render;
+pub mod source;
+pub mod structure;
+mod suggest;
+pub mod support;
+pub mod validate;
+pub mod write;
+
+use std::path::Path;
+
+use diag::{Code, Diagnostic, Diagnostics};
+use source::SourceMap;
+
+/// The result of checking a site: its sources, its model (as far as it could
+/// be built) and every diagnostic, in source order.
+pub struct Checked {
+    pub sources: SourceMap,
+    pub site: model::Site,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity() == diag::Severity::Error)
+    }
+}
+
+/// Runs stages 1–4.
+pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
+    let mut diags = Diagnostics::default();
+    let parsed = parse::parse(path, &mut diags)?;
+    if diags.has_errors() {
+        // A file that did not parse (or include) would make every later
+        // finding about missing settings misleading.
+        return Ok(Checked {
+            sources: parsed.sources,
+            site: model::Site::default(),
+            diagnostics: diags.sorted(),
+        });
+    }
+    validate::secrets::scan(&parsed.nodes, &mut diags);
+    let structured = structure::structure(&parsed, &mut diags);
+    let site = model::build(structured, &mut diags);
+    validate::validate(&site, &mut diags);
+    Ok(Checked {
+        sources: parsed.sources,
+        site,
+        diagnostics: diags.sorted(),
+    })
+}
+
+/// Runs stages 1–6: the checked site and, when it has no errors, the tree to write.
+pub fn compile(path: &Path) -> Result<(Checked, Option<write::Tree>), parse::ReadError> {
+    let mut checked = check(path)?;
+    if checked.has_errors() {
+        return Ok((checked, None));
+    }
+    let Some(plan) = plan::plan(&checked.site) else {
+        return Ok((checked, None));
+    };
+    let mut diags = Diagnostics::default();
+    let outputs = render::render(&plan, &mut diags);
+    let tree = write::Tree::new(outputs, &plan.digest);
+    let failed = diags.has_errors();
+    checked.diagnostics.extend(diags.sorted());
+    Ok((checked, (!failed).then_some(tree)))
+}
+
+/// Every diagnostic code bosun can emit, for docs and tests.
+pub fn all_codes() -> Vec<&'static Code> {
+    let stages: [&[&'static Code]; 4] = [
+        parse::errors::CODES,
+        structure::errors::CODES,
+        model::errors::CODES,
+        validate::errors::CODES,
+    ];
+    stages.into_iter().flatten().copied().collect()
+}

@@ -1,0 +1,687 @@
+//! The typed site. Field names follow the language (kebab-case in KDL).
+//! Values that passed the schema are parsed into real types here: addresses,
+//! networks and MACs are no longer strings after this point.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The JSON pointer of an object in the lowered document: the key for
+/// finding any of its values' spans in the span index.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ptr(pub String);
+
+impl Ptr {
+    pub fn at(&self, key: &str) -> String {
+        format!("{}/{key}", self.0)
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Settings {
+    pub name: String,
+    pub domain: String,
+    pub nodes_domain: Option<String>,
+    pub kubernetes: Kubernetes,
+    #[serde(default)]
+    pub dns: Dns,
+    #[serde(default)]
+    pub ntp: Vec<String>,
+    pub proxy: Option<Proxy>,
+    #[serde(default)]
+    pub registry: Vec<Registry>,
+    #[serde(default)]
+    pub ssh_authorized_key: Vec<String>,
+    pub gitops: Option<Gitops>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Kubernetes {
+    pub version: String,
+    pub control_plane_endpoint: Option<String>,
+    pub pod_subnet: Cidr,
+    pub service_subnet: Cidr,
+    #[serde(default = "default_cluster_domain")]
+    pub cluster_domain: String,
+    #[serde(default)]
+    pub cni: Cni,
+    #[serde(default)]
+    pub cert_san: Vec<String>,
+    pub audit: Option<Audit>,
+    #[serde(default)]
+    pub admission: Vec<String>,
+    pub container_log: Option<ContainerLog>,
+}
+
+fn default_cluster_domain() -> String {
+    "cluster.local".to_string()
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cni {
+    #[default]
+    Calico,
+    Cilium,
+    Flannel,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Audit {
+    #[serde(default = "seven")]
+    pub max_age: u32,
+    #[serde(default = "ten")]
+    pub max_backup: u32,
+    #[serde(default = "mib1024")]
+    pub max_size: u32,
+}
+
+fn seven() -> u32 {
+    7
+}
+fn ten() -> u32 {
+    10
+}
+fn mib1024() -> u32 {
+    1024
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ContainerLog {
+    pub max_size: Option<String>,
+    pub max_files: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Dns {
+    #[serde(default)]
+    pub server: Vec<Ipv4Addr>,
+    #[serde(default)]
+    pub search: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Proxy {
+    pub http: Option<String>,
+    pub https: Option<String>,
+    pub no_proxy: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Registry {
+    pub address: String,
+    #[serde(default)]
+    pub insecure: bool,
+    pub mirror_of: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Gitops {
+    #[serde(default)]
+    pub engine: Engine,
+    pub repo: String,
+    #[serde(default = "main_branch")]
+    pub revision: String,
+    #[serde(default = "dot")]
+    pub path: String,
+}
+
+fn main_branch() -> String {
+    "main".to_string()
+}
+fn dot() -> String {
+    ".".to_string()
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    #[default]
+    Argocd,
+    Flux,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Network {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    pub cidr: Cidr,
+    pub gateway: Option<Ipv4Addr>,
+    pub vlan: Option<u16>,
+    pub mtu: Option<u16>,
+    pub dhcp: Option<Dhcp>,
+    pub pxe: Option<Pxe>,
+    pub dns_server: Option<Ipv4Addr>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Dhcp {
+    pub range: String,
+    pub lease: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Pxe {
+    #[serde(default)]
+    pub bios: bool,
+    #[serde(default)]
+    pub uefi: bool,
+    #[serde(default)]
+    pub ipxe: bool,
+    pub http_server: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Image {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    pub kernel: String,
+    pub initrd: String,
+    pub cmdline: Option<String>,
+    #[serde(default)]
+    pub installer: Installer,
+    #[serde(default)]
+    pub arch: Arch,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Installer {
+    UbuntuAutoinstall,
+    #[default]
+    CloudImage,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arch {
+    #[default]
+    X86_64,
+    Arm64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    ControlPlane,
+    Worker,
+    Login,
+    Management,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::ControlPlane => "control-plane",
+            Role::Worker => "worker",
+            Role::Login => "login",
+            Role::Management => "management",
+        }
+    }
+
+    /// Control-plane and worker hosts join the Kubernetes cluster.
+    pub fn runs_kubernetes(self) -> bool {
+        matches!(self, Role::ControlPlane | Role::Worker)
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Host {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    pub role: Role,
+    pub image: Option<String>,
+    pub install_disk: Option<String>,
+    pub bmc: Option<Bmc>,
+    #[serde(default)]
+    pub interface: Vec<Interface>,
+    #[serde(default)]
+    pub bond: Vec<Bond>,
+    #[serde(default)]
+    pub disk: Vec<Disk>,
+    #[serde(default)]
+    pub label: Vec<String>,
+    #[serde(default)]
+    pub taint: Vec<String>,
+    pub gpu_pool: Option<String>,
+    #[serde(default)]
+    pub scheduler: Scheduler,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Bmc {
+    pub address: Ipv4Addr,
+    #[serde(default)]
+    pub protocol: BmcProtocol,
+    pub credentials: String,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BmcProtocol {
+    #[default]
+    Redfish,
+    Ipmi,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Interface {
+    pub name: String,
+    pub mac: Option<Mac>,
+    pub network: Option<String>,
+    pub address: Option<Ipv4Addr>,
+    #[serde(default)]
+    pub dhcp: bool,
+    pub pxe: Option<bool>,
+    pub mtu: Option<u16>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Bond {
+    pub name: String,
+    #[serde(default = "lacp")]
+    pub mode: String,
+    pub members: String,
+    pub network: Option<String>,
+    pub address: Option<Ipv4Addr>,
+    #[serde(default)]
+    pub dhcp: bool,
+    pub mtu: Option<u16>,
+}
+
+fn lacp() -> String {
+    "802.3ad".to_string()
+}
+
+impl Bond {
+    pub fn members(&self) -> impl Iterator<Item = &str> {
+        self.members.split_whitespace()
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Disk {
+    pub device: String,
+    #[serde(rename = "use")]
+    pub use_: DiskUse,
+    pub mount: Option<String>,
+    #[serde(default)]
+    pub fs: Fs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiskUse {
+    LocalData,
+    Ceph,
+    Scratch,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fs {
+    #[default]
+    Ext4,
+    Xfs,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scheduler {
+    #[default]
+    K8s,
+    Slurm,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct GpuPool {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    #[serde(default = "nvidia")]
+    pub vendor: String,
+    pub model: String,
+    pub gpus_per_host: u32,
+    pub mig: Option<Mig>,
+    pub time_slicing: Option<TimeSlicing>,
+    #[serde(default)]
+    pub taint: Vec<String>,
+    #[serde(default)]
+    pub label: Vec<String>,
+}
+
+fn nvidia() -> String {
+    "nvidia".to_string()
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Mig {
+    pub strategy: MigStrategy,
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MigStrategy {
+    None,
+    Single,
+    Mixed,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct TimeSlicing {
+    pub replicas: u32,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Storage {
+    #[serde(default)]
+    pub nfs: Vec<Nfs>,
+    #[serde(default)]
+    pub ceph: Vec<Ceph>,
+    #[serde(default)]
+    pub class: Vec<StorageClass>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Nfs {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    pub server: String,
+    pub path: String,
+    pub mount_options: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Ceph {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    pub device_filter: Option<String>,
+    pub hosts: String,
+}
+
+impl Ceph {
+    pub fn hosts(&self) -> impl Iterator<Item = &str> {
+        self.hosts.split_whitespace()
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct StorageClass {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    pub backend: String,
+    #[serde(rename = "type")]
+    pub type_: StorageType,
+    pub access: Option<String>,
+    #[serde(default)]
+    pub default: bool,
+    pub reclaim: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StorageType {
+    Nfs,
+    Cephfs,
+    Rbd,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Team {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    pub description: Option<String>,
+    pub institution: Option<String>,
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub admin: Vec<String>,
+    #[serde(default)]
+    pub member: Vec<String>,
+    pub quota: Option<Quota>,
+    pub limit_range: Option<LimitRange>,
+    pub node_selector: Option<String>,
+}
+
+impl Team {
+    pub fn namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or(&self.name)
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Quota {
+    pub cpu: Option<Quantity>,
+    pub memory: Option<Quantity>,
+    pub gpu: Option<u32>,
+    pub pool: Option<String>,
+    pub storage: Option<Quantity>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LimitRange {
+    pub default_cpu: Option<Quantity>,
+    pub default_memory: Option<Quantity>,
+    pub max_cpu: Option<Quantity>,
+    pub max_memory: Option<Quantity>,
+}
+
+/// A Kubernetes quantity as written (`64`, `"500m"`, `"256Gi"`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Quantity {
+    Integer(u64),
+    Text(String),
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Quantity::Integer(i) => write!(f, "{i}"),
+            Quantity::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct User {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    pub email: Option<String>,
+    #[serde(default)]
+    pub level: Level,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Guest,
+    #[default]
+    User,
+    Admin,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Pack {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    pub source: Option<String>,
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub set: Vec<PackSet>,
+    pub values: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PackSet {
+    pub path: String,
+    pub value: Option<serde_json::Value>,
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Secret {
+    #[serde(skip)]
+    pub at: Ptr,
+    pub name: String,
+    pub store: String,
+    pub path: String,
+    pub key: Option<String>,
+}
+
+/// An IPv4 network as written: the address may have host bits set (a rule
+/// reports that), so both parts are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cidr {
+    pub addr: Ipv4Addr,
+    pub prefix: u8,
+}
+
+impl Cidr {
+    pub fn mask(&self) -> u32 {
+        if self.prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(self.prefix))
+        }
+    }
+
+    pub fn network(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.addr) & self.mask())
+    }
+
+    pub fn broadcast(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.addr) | !self.mask())
+    }
+
+    pub fn contains(&self, ip: Ipv4Addr) -> bool {
+        u32::from(ip) & self.mask() == u32::from(self.network())
+    }
+
+    /// First and last address, as integers.
+    pub fn bounds(&self) -> (u32, u32) {
+        (u32::from(self.network()), u32::from(self.broadcast()))
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (addr, prefix) = s.split_once('/').ok_or("missing /PREFIX")?;
+        let addr = addr.parse::<Ipv4Addr>().map_err(|e| e.to_string())?;
+        let prefix = prefix
+            .parse::<u8>()
+            .ok()
+            .filter(|p| *p <= 32)
+            .ok_or("prefix must be 0-32")?;
+        Ok(Cidr { addr, prefix })
+    }
+}
+
+impl<'de> Deserialize<'de> for Cidr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Cidr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A MAC address; compared and printed in lowercase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Mac(pub [u8; 6]);
+
+impl fmt::Display for Mac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [a, b, c, d, e, g] = self.0;
+        write!(f, "{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{g:02x}")
+    }
+}
+
+impl FromStr for Mac {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut out = [0u8; 6];
+        let mut parts = s.split(':');
+        for byte in &mut out {
+            let part = parts
+                .next()
+                .filter(|p| p.len() == 2)
+                .ok_or("expected six hex pairs")?;
+            *byte = u8::from_str_radix(part, 16).map_err(|e| e.to_string())?;
+        }
+        if parts.next().is_some() {
+            return Err("expected six hex pairs".into());
+        }
+        Ok(Mac(out))
+    }
+}
+
+impl<'de> Deserialize<'de> for Mac {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Mac {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}

@@ -1,0 +1,219 @@
+//! Stage 1: read `site.kdl` and everything it includes into one list of
+//! top-level [`Node`]s, each value carrying its source span.
+//!
+//! Includes are spliced where they stand. Their paths are relative to the
+//! including file, globs expand in sorted order, and every file must live
+//! inside the folder of the top-level file: a site is one folder that can be
+//! reviewed and committed as a whole.
+
+pub mod errors;
+mod tree;
+
+use std::path::{Path, PathBuf};
+
+pub use tree::{Entry, Node, Scalar};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::source::{FileId, SourceMap, Span};
+use errors::*;
+
+/// A parsed site: its files and its top-level nodes in source order.
+#[derive(Debug)]
+pub struct Parsed {
+    pub sources: SourceMap,
+    pub nodes: Vec<Node>,
+}
+
+/// The top-level file itself could not be read: a usage error, not a site error.
+#[derive(Debug)]
+pub struct ReadError {
+    pub path: PathBuf,
+    pub error: std::io::Error,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read {}: {}", self.path.display(), self.error)
+    }
+}
+
+/// Reads and parses the site rooted at `path`. Syntax and include problems
+/// are pushed to `diags`; the returned nodes are whatever parsed cleanly.
+pub fn parse(path: &Path, diags: &mut Diagnostics) -> Result<Parsed, ReadError> {
+    let read_err = |error| ReadError {
+        path: path.to_path_buf(),
+        error,
+    };
+    let text = std::fs::read_to_string(path).map_err(read_err)?;
+    let canonical = path.canonicalize().map_err(read_err)?;
+    let root_dir = canonical
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut loader = Loader {
+        sources: SourceMap::default(),
+        root_dir,
+        stack: Vec::new(),
+        diags,
+    };
+    let file = loader.sources.add(display_name(path), canonical, text);
+    let nodes = loader.load(file);
+    Ok(Parsed {
+        sources: loader.sources,
+        nodes,
+    })
+}
+
+fn display_name(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+struct Loader<'d> {
+    sources: SourceMap,
+    root_dir: PathBuf,
+    /// Files being loaded, outermost first: an include of one of them is a cycle.
+    stack: Vec<FileId>,
+    diags: &'d mut Diagnostics,
+}
+
+impl Loader<'_> {
+    fn load(&mut self, file: FileId) -> Vec<Node> {
+        let text = self.sources.get(file).text.clone();
+        let doc = match kdl::KdlDocument::parse_v2(&text) {
+            Ok(doc) => doc,
+            Err(err) => {
+                for d in err.diagnostics {
+                    let at = Span::new(file, d.span.offset(), d.span.offset() + d.span.len());
+                    let message = d.message.unwrap_or_else(|| "invalid KDL".to_string());
+                    let mut diag = Diagnostic::new(&SYNTAX, message)
+                        .label(at, d.label.unwrap_or_else(|| "here".into()));
+                    if let Some(help) = d.help {
+                        diag = diag.help(help);
+                    }
+                    self.diags.push(diag);
+                }
+                return Vec::new();
+            }
+        };
+        self.stack.push(file);
+        let mut out = Vec::new();
+        for node in tree::convert(&doc, file, &text, self.diags) {
+            if node.name == "include" {
+                out.extend(self.include(file, &node));
+            } else {
+                out.push(node);
+            }
+        }
+        self.stack.pop();
+        out
+    }
+
+    fn include(&mut self, from: FileId, node: &Node) -> Vec<Node> {
+        let pattern = match (node.entries.as_slice(), &node.children) {
+            (
+                [
+                    Entry {
+                        key: None,
+                        value: Scalar::String(p),
+                        ..
+                    },
+                ],
+                None,
+            ) => p.clone(),
+            _ => {
+                self.diags.push(
+                    Diagnostic::new(&INCLUDE_FORM, "malformed include").label(node.head, "here"),
+                );
+                return Vec::new();
+            }
+        };
+        let at = node.entries[0].value_span;
+        let mut out = Vec::new();
+        for path in self.expand(from, &pattern, at) {
+            out.extend(self.include_file(&path, at));
+        }
+        out
+    }
+
+    /// The files a pattern names, sorted, relative to the including file.
+    fn expand(&mut self, from: FileId, pattern: &str, at: Span) -> Vec<PathBuf> {
+        let from_name = PathBuf::from(&self.sources.get(from).name);
+        let dir = from_name.parent().unwrap_or(Path::new(""));
+        let is_glob = pattern.contains(['*', '?', '[']);
+        if !is_glob {
+            return vec![dir.join(pattern)];
+        }
+        let base = glob::Pattern::escape(&dir.to_string_lossy());
+        let full = if base.is_empty() {
+            pattern.to_string()
+        } else {
+            format!("{base}/{pattern}")
+        };
+        let mut paths: Vec<PathBuf> = match glob::glob(&full) {
+            Ok(paths) => paths
+                .filter_map(Result::ok)
+                .filter(|p| p.is_file())
+                .collect(),
+            Err(e) => {
+                let d = Diagnostic::new(&INCLUDE_FORM, format!("invalid glob pattern: {}", e.msg))
+                    .label(at, "this pattern");
+                self.diags.push(d);
+                return Vec::new();
+            }
+        };
+        paths.sort();
+        if paths.is_empty() {
+            self.diags.push(
+                Diagnostic::new(&INCLUDE_NO_MATCH, format!("`{pattern}` matches no file"))
+                    .label(at, "no match"),
+            );
+        }
+        paths
+    }
+
+    fn include_file(&mut self, path: &Path, at: Span) -> Vec<Node> {
+        let shown = display_name(path);
+        let canonical = match path.canonicalize() {
+            Ok(c) => c,
+            Err(e) => {
+                let d = Diagnostic::new(&INCLUDE_NOT_FOUND, format!("cannot read `{shown}`: {e}"))
+                    .label(at, "included here");
+                self.diags.push(d);
+                return Vec::new();
+            }
+        };
+        if !canonical.starts_with(&self.root_dir) {
+            let d = Diagnostic::new(
+                &INCLUDE_OUTSIDE_ROOT,
+                format!("`{shown}` is outside the site's root folder"),
+            )
+            .label(at, "included here");
+            self.diags.push(d);
+            return Vec::new();
+        }
+        if let Some(seen) = self.sources.find(&canonical) {
+            let (code, what) = if self.stack.contains(&seen) {
+                (&INCLUDE_CYCLE, "includes itself (through this include)")
+            } else {
+                (&INCLUDE_REPEATED, "is already included")
+            };
+            self.diags.push(
+                Diagnostic::new(code, format!("`{shown}` {what}")).label(at, "included here"),
+            );
+            return Vec::new();
+        }
+        match std::fs::read_to_string(&canonical) {
+            Ok(text) => {
+                let file = self.sources.add(shown, canonical, text);
+                self.load(file)
+            }
+            Err(e) => {
+                let d = Diagnostic::new(&INCLUDE_NOT_FOUND, format!("cannot read `{shown}`: {e}"))
+                    .label(at, "included here");
+                self.diags.push(d);
+                Vec::new()
+            }
+        }
+    }
+}

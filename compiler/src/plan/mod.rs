@@ -1,0 +1,68 @@
+//! Stage 5: derived facts. Everything the renderers need that is not written
+//! in the site as such (FQDNs, boot interfaces, sorted orders, the site
+//! digest) is computed once here, from a site that passed validation.
+
+mod digest;
+
+use std::net::Ipv4Addr;
+
+use crate::model::{GpuPool, Host, Interface, Settings, Site, Team};
+
+pub struct Plan<'a> {
+    pub site: &'a Site,
+    pub settings: &'a Settings,
+    /// Sorted by name: source order never reaches the output.
+    pub hosts: Vec<HostFacts<'a>>,
+    pub pools: Vec<&'a GpuPool>,
+    pub teams: Vec<&'a Team>,
+    /// SHA-256 of the canonical model: stable under reordering and reformatting.
+    pub digest: String,
+}
+
+pub struct HostFacts<'a> {
+    pub host: &'a Host,
+    pub fqdn: String,
+    pub pxe: Option<&'a Interface>,
+    /// The address others reach the host at: the PXE interface's, else the
+    /// first static address of an interface or bond.
+    pub address: Option<Ipv4Addr>,
+}
+
+/// Builds the plan; `None` if the site has no settings (validation failed).
+pub fn plan(site: &Site) -> Option<Plan<'_>> {
+    let settings = site.settings.as_ref()?;
+    let mut hosts: Vec<HostFacts> = site
+        .hosts
+        .iter()
+        .map(|host| {
+            let pxe = site.pxe_interface(host).map(|(_, i)| i);
+            let statics = host
+                .interface
+                .iter()
+                .filter_map(|i| i.address)
+                .chain(host.bond.iter().filter_map(|b| b.address));
+            let address = pxe
+                .and_then(|i| i.address)
+                .or_else(|| statics.clone().next());
+            HostFacts {
+                host,
+                fqdn: site.fqdn(host).unwrap_or_else(|| host.name.clone()),
+                pxe,
+                address,
+            }
+        })
+        .collect();
+    hosts.sort_by(|a, b| a.host.name.cmp(&b.host.name));
+    let mut pools: Vec<&GpuPool> = site.pools.iter().collect();
+    pools.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut teams: Vec<&Team> = site.teams.iter().collect();
+    teams.sort_by(|a, b| a.name.cmp(&b.name));
+    Some(Plan {
+        site,
+        settings,
+        hosts,
+        pools,
+        teams,
+        digest: digest::digest(site),
+    })
+}

@@ -1,0 +1,26 @@
+//! Stage 6: render. Pure functions from the plan to file contents; one module
+//! per artifact family. Nothing here touches the disk.
+
+mod outputs;
+mod summary;
+
+pub use outputs::{OutPath, Outputs};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::plan::Plan;
+
+/// Renders every artifact. A renderer that fails is a compiler bug and is
+/// reported as such (`bosun::internal`), never as a panic.
+pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
+    let mut out = Outputs::default();
+    let results = [summary::render(plan, &mut out)];
+    for r in results {
+        if let Err(e) = r {
+            diags.push(Diagnostic::new(
+                &crate::model::errors::INTERNAL,
+                format!("rendering failed: {e}"),
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,89 @@
+//! The rendered tree: output path → bytes, ordered so every consumer (the
+//! writer, MANIFEST, `--check`) sees the files in one stable order.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A relative output path built only from validated names: each component is
+/// `[A-Za-z0-9._-]+`, not `.` or `..`, so no path can leave the output folder.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OutPath(String);
+
+impl OutPath {
+    pub fn new(components: &[&str]) -> Result<OutPath, String> {
+        for c in components {
+            let ok = !c.is_empty()
+                && *c != "."
+                && *c != ".."
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            if !ok {
+                return Err(format!("unsafe output path component {c:?}"));
+            }
+        }
+        if components.is_empty() {
+            return Err("empty output path".into());
+        }
+        Ok(OutPath(components.join("/")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OutPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Outputs {
+    files: BTreeMap<OutPath, Vec<u8>>,
+}
+
+impl Outputs {
+    /// Adds a text file; ensures the LF line ends and final newline the
+    /// output contract promises.
+    pub fn text(&mut self, components: &[&str], text: String) -> Result<(), String> {
+        let path = OutPath::new(components)?;
+        let mut text = text.replace("\r\n", "\n");
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        if self.files.insert(path.clone(), text.into_bytes()).is_some() {
+            return Err(format!("two renderers wrote {path}"));
+        }
+        Ok(())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&OutPath, &Vec<u8>)> {
+        self.files.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn into_files(self) -> BTreeMap<OutPath, Vec<u8>> {
+        self.files
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OutPath;
+
+    #[test]
+    fn refuses_paths_that_escape() {
+        assert!(OutPath::new(&["cluster", "namespaces", "team-a.yaml"]).is_ok());
+        for bad in [&["..", "etc"][..], &["a/b"], &["."], &[""], &["x y"]] {
+            assert!(OutPath::new(bad).is_err(), "{bad:?}");
+        }
+    }
+}

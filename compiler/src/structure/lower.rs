@@ -1,0 +1,376 @@
+//! KDL tree → JSON, guided by the schema's `x-kdl-*` annotations.
+//!
+//! The shape problems only KDL can have (unknown nodes, a property written as
+//! a child node, a setting given twice, extra arguments) are found here, with
+//! "did you mean" suggestions; everything else is left to the JSON Schema
+//! validator. Unknown settings are reported and left out of the JSON, so the
+//! validator does not report them a second time.
+
+use serde_json::{Map, Number, Value};
+
+use super::errors::*;
+use super::index::{Loc, SpanIndex, segment};
+use super::schema::{self, Kind, Shape};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::parse::{Entry, Node, Scalar};
+use crate::source::Span;
+use crate::suggest::did_you_mean;
+
+pub struct Lowerer<'d> {
+    pub index: SpanIndex,
+    diags: &'d mut Diagnostics,
+}
+
+impl<'d> Lowerer<'d> {
+    pub fn new(diags: &'d mut Diagnostics) -> Self {
+        Lowerer {
+            index: SpanIndex::default(),
+            diags,
+        }
+    }
+
+    /// Lowers the top-level nodes as the children of the root object.
+    pub fn lower_root(&mut self, nodes: &[Node], at: Span) -> Value {
+        self.index.insert(
+            String::new(),
+            Loc {
+                key: None,
+                value: at,
+            },
+        );
+        let Kind::Object(shape) = schema::kind(schema::schema()) else {
+            unreachable!("root schema is an object")
+        };
+        let mut obj = Map::new();
+        for node in nodes {
+            self.lower_child(&shape, "top level", node, "", &mut obj);
+        }
+        Value::Object(obj)
+    }
+
+    fn lower_object(&mut self, schema: &'static Value, node: &Node, ptr: &str) -> Value {
+        let Kind::Object(shape) = schema::kind(schema) else {
+            return Value::Null;
+        };
+        let mut obj = Map::new();
+        let what = format!("`{}`", node.name);
+        let mut args = node.args();
+        for key in &shape.args {
+            if let Some(arg) = args.next() {
+                self.put_scalar(&mut obj, ptr, key, arg, None);
+            }
+        }
+        for extra in args {
+            self.diags.push(
+                Diagnostic::new(
+                    &UNEXPECTED_ARGUMENT,
+                    format!("{what} takes {} argument(s)", shape.args.len()),
+                )
+                .label(extra.span, "unexpected argument"),
+            );
+        }
+        for (key, entry) in node.props() {
+            self.lower_prop(&shape, &what, key, entry, ptr, &mut obj);
+        }
+        for child in node.children.iter().flatten() {
+            self.lower_child(&shape, &what, child, ptr, &mut obj);
+        }
+        Value::Object(obj)
+    }
+
+    fn lower_prop(
+        &mut self,
+        shape: &Shape,
+        what: &str,
+        key: &str,
+        entry: &Entry,
+        ptr: &str,
+        obj: &mut Map<String, Value>,
+    ) {
+        let key_span = entry.key.as_ref().map(|(_, s)| *s);
+        if !shape.is_prop(key) {
+            let diag = if shape.properties.contains_key(key) {
+                Diagnostic::new(&WRONG_FORM, format!("`{key}` is not a property of {what}")).help(
+                    format!("write it as a child node: `{key} …` inside {what}'s braces"),
+                )
+            } else {
+                let mut d =
+                    Diagnostic::new(&UNKNOWN_PROPERTY, format!("{what} has no property `{key}`"));
+                if let Some(s) = did_you_mean(key, shape.props.iter().copied()) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                } else if !shape.props.is_empty() {
+                    d = d.help(format!("its properties are: {}", shape.props.join(", ")));
+                }
+                d
+            };
+            self.diags.push(diag.label(entry.span, "unknown here"));
+            return;
+        }
+        if obj.contains_key(key) {
+            self.duplicate(key, entry.span, &format!("{ptr}/{}", segment(key)));
+            return;
+        }
+        self.put_scalar(obj, ptr, key, entry, key_span);
+    }
+
+    fn lower_child(
+        &mut self,
+        shape: &Shape,
+        what: &str,
+        child: &Node,
+        ptr: &str,
+        obj: &mut Map<String, Value>,
+    ) {
+        let key = child.name.as_str();
+        let Some(sub) = shape.property(key).filter(|_| !shape.is_arg(key)) else {
+            let mut d = Diagnostic::new(&UNKNOWN_NODE, format!("unknown node `{key}` in {what}"));
+            if let Some(s) = did_you_mean(key, shape.child_keys()) {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+            self.diags.push(d.label(child.name_span, "unknown node"));
+            return;
+        };
+        if shape.is_prop(key) {
+            let d = Diagnostic::new(
+                &WRONG_FORM,
+                format!("`{key}` is a property of {what}, not a child node"),
+            )
+            .help(format!("write it on the {what} line: `{key}=…`"));
+            self.diags
+                .push(d.label(child.name_span, "written as a node"));
+            return;
+        }
+        let here = format!("{ptr}/{}", segment(key));
+        let loc = Loc {
+            key: Some(child.name_span),
+            value: child.head,
+        };
+        match schema::kind(sub) {
+            Kind::Array(items) => {
+                self.index.insert(here.clone(), loc);
+                let arr = obj.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+                let mut items_out = std::mem::take(arr.as_array_mut().expect("array"));
+                self.lower_items(items, child, &here, &mut items_out);
+                obj.insert(key.to_string(), Value::Array(items_out));
+            }
+            _ if obj.contains_key(key) => self.duplicate(key, child.head, &here),
+            Kind::Object(_) => {
+                self.index.insert(here.clone(), loc);
+                let v = self.lower_object(sub, child, &here);
+                obj.insert(key.to_string(), v);
+            }
+            Kind::Free => {
+                self.index.insert(here.clone(), loc);
+                let v = self.lower_free(child, &here);
+                obj.insert(key.to_string(), v);
+            }
+            Kind::Scalar => {
+                if let Some(arg) = self.single_arg(child) {
+                    self.put_scalar(obj, ptr, key, arg, Some(child.name_span));
+                }
+            }
+        }
+    }
+
+    fn lower_items(
+        &mut self,
+        items: &'static Value,
+        child: &Node,
+        here: &str,
+        out: &mut Vec<Value>,
+    ) {
+        if let Kind::Object(_) = schema::kind(items) {
+            let p = format!("{here}/{}", out.len());
+            self.index.insert(
+                p.clone(),
+                Loc {
+                    key: Some(child.name_span),
+                    value: child.head,
+                },
+            );
+            out.push(self.lower_object(items, child, &p));
+            return;
+        }
+        // A repeatable scalar: `cert-san "a" "b"` is two items, like two nodes.
+        if !self.bare_args(child) {
+            return;
+        }
+        if child.args().next().is_none() {
+            self.push_form_error(child, "takes at least one value");
+        }
+        for arg in child.args() {
+            let p = format!("{here}/{}", out.len());
+            self.index.insert(
+                p.clone(),
+                Loc {
+                    key: Some(child.name_span),
+                    value: arg.value_span,
+                },
+            );
+            out.push(self.scalar(arg));
+        }
+    }
+
+    /// Free-form values: `key v` is a scalar, `key a b` a list, `key k=v {…}`
+    /// an object, a repeated key a list.
+    fn lower_free(&mut self, node: &Node, ptr: &str) -> Value {
+        let has_body = node.props().next().is_some() || node.children.is_some();
+        if !has_body {
+            let args: Vec<Value> = node.args().map(|a| self.scalar(a)).collect();
+            return match args.len() {
+                0 => Value::Bool(true),
+                1 => args.into_iter().next().expect("one"),
+                _ => Value::Array(args),
+            };
+        }
+        if let Some(arg) = node.args().next() {
+            self.diags.push(
+                Diagnostic::new(
+                    &WRONG_FORM,
+                    format!("`{}` mixes a value with properties or children", node.name),
+                )
+                .label(arg.span, "value here")
+                .help(
+                    "give either values (`key 1 2`) or properties and children (`key a=1 { b 2 }`)",
+                ),
+            );
+        }
+        let mut obj = Map::new();
+        for (key, entry) in node.props() {
+            let p = format!("{ptr}/{}", segment(key));
+            self.index.insert(
+                p,
+                Loc {
+                    key: entry.key.as_ref().map(|k| k.1),
+                    value: entry.value_span,
+                },
+            );
+            obj.insert(key.to_string(), self.scalar(entry));
+        }
+        for child in node.children.iter().flatten() {
+            let p = format!("{ptr}/{}", segment(&child.name));
+            self.index.insert(
+                p.clone(),
+                Loc {
+                    key: Some(child.name_span),
+                    value: child.head,
+                },
+            );
+            let v = self.lower_free(child, &p);
+            match obj.get_mut(&child.name) {
+                Some(Value::Array(a)) => a.push(v),
+                Some(prev) => *prev = Value::Array(vec![prev.take(), v]),
+                None => {
+                    obj.insert(child.name.clone(), v);
+                }
+            }
+        }
+        Value::Object(obj)
+    }
+
+    fn put_scalar(
+        &mut self,
+        obj: &mut Map<String, Value>,
+        ptr: &str,
+        key: &str,
+        entry: &Entry,
+        key_span: Option<Span>,
+    ) {
+        let p = format!("{ptr}/{}", segment(key));
+        self.index.insert(
+            p,
+            Loc {
+                key: key_span,
+                value: entry.value_span,
+            },
+        );
+        obj.insert(key.to_string(), self.scalar(entry));
+    }
+
+    /// A scalar setting written as a child node: exactly one argument.
+    fn single_arg<'n>(&mut self, node: &'n Node) -> Option<&'n Entry> {
+        if !self.bare_args(node) {
+            return None;
+        }
+        let mut args = node.args();
+        let first = args.next();
+        if first.is_none() {
+            self.push_form_error(node, "takes one value");
+        }
+        for extra in args {
+            self.diags.push(
+                Diagnostic::new(
+                    &UNEXPECTED_ARGUMENT,
+                    format!("`{}` takes one value", node.name),
+                )
+                .label(extra.span, "unexpected argument"),
+            );
+        }
+        first
+    }
+
+    /// Checks that a value-only node has no properties and no children.
+    fn bare_args(&mut self, node: &Node) -> bool {
+        let mut ok = true;
+        for (key, entry) in node.props() {
+            let d = Diagnostic::new(
+                &UNKNOWN_PROPERTY,
+                format!("`{}` has no property `{key}`", node.name),
+            )
+            .label(entry.span, "unknown here")
+            .help(format!(
+                "`{}` takes only a value: `{} \"…\"`",
+                node.name, node.name
+            ));
+            self.diags.push(d);
+            ok = false;
+        }
+        if node.children.is_some() {
+            self.push_form_error(node, "takes a value, not a block of children");
+            ok = false;
+        }
+        ok
+    }
+
+    fn push_form_error(&mut self, node: &Node, what: &str) {
+        let d = Diagnostic::new(&WRONG_FORM, format!("`{}` {what}", node.name))
+            .label(node.head, "here")
+            .help(format!("write it as `{} VALUE`", node.name));
+        self.diags.push(d);
+    }
+
+    fn duplicate(&mut self, key: &str, at: Span, ptr: &str) {
+        let first = self
+            .index
+            .get(ptr)
+            .map(|l| l.key.map_or(l.value, |k| k.to(l.value)));
+        let d = Diagnostic::new(&DUPLICATE_SETTING, format!("`{key}` is given twice"))
+            .label(at, "given again here")
+            .label_opt(first, "first given here");
+        self.diags.push(d);
+    }
+
+    fn scalar(&mut self, entry: &Entry) -> Value {
+        match &entry.value {
+            Scalar::String(s) => Value::String(s.clone()),
+            Scalar::Bool(b) => Value::Bool(*b),
+            Scalar::Null => Value::Null,
+            Scalar::Integer(i) => match i64::try_from(*i) {
+                Ok(i) => Value::Number(i.into()),
+                Err(_) => self.bad_number(entry),
+            },
+            Scalar::Float(f) => match Number::from_f64(*f) {
+                Some(n) => Value::Number(n),
+                None => self.bad_number(entry),
+            },
+        }
+    }
+
+    fn bad_number(&mut self, entry: &Entry) -> Value {
+        let d = Diagnostic::new(&RANGE, "this number cannot be represented")
+            .label(entry.value_span, "here");
+        self.diags
+            .push(d.help("use a finite number between -2^63 and 2^63-1"));
+        Value::Null
+    }
+}

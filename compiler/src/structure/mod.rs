@@ -1,0 +1,44 @@
+//! Stage 2: the site's structure. The parsed nodes are lowered to JSON and
+//! validated against schema/site.schema.json; every problem points at the KDL
+//! text through a JSON pointer → span index that later stages keep using.
+
+mod check;
+pub mod errors;
+mod index;
+mod lower;
+pub mod schema;
+
+pub use check::describe;
+pub use index::{Loc, SpanIndex, segment};
+
+use serde_json::Value;
+
+use crate::diag::Diagnostics;
+use crate::parse::Parsed;
+use crate::source::{FileId, Span};
+
+/// The site as JSON, where each value came from, and which values broke a rule.
+#[derive(Debug)]
+pub struct Structured {
+    pub doc: Value,
+    pub index: SpanIndex,
+    /// Pointers of values that failed the schema: the model leaves out the
+    /// objects that hold them, so later stages do not pile errors on top.
+    pub broken: Vec<String>,
+}
+
+pub fn structure(parsed: &Parsed, diags: &mut Diagnostics) -> Structured {
+    let start = parsed
+        .nodes
+        .first()
+        .map_or(Span::new(FileId(0), 0, 0), |n| n.head);
+    let mut lowerer = lower::Lowerer::new(diags);
+    let doc = lowerer.lower_root(&parsed.nodes, start);
+    let index = lowerer.index;
+    let mut broken = Vec::new();
+    for (ptr, d) in check::check(&doc, &index) {
+        diags.push(d);
+        broken.push(ptr);
+    }
+    Structured { doc, index, broken }
+}

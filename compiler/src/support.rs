@@ -1,0 +1,40 @@
+//! What this version of bosun supports, in one place.
+
+/// Oldest and newest Kubernetes minor release bosun renders for.
+///
+/// 1.30 is the last release whose kubeadm reads only v1beta3 configs: sites
+/// that have not upgraded yet still compile. 1.37 is the newest release whose
+/// API schemas the compiler's Kubernetes types (k8s-openapi) and the output
+/// validator (kubernetes-validate) know; a newer one would emit objects
+/// nothing here has checked.
+pub const KUBERNETES_MINORS: (u32, u32) = (30, 37);
+
+/// Parses `1.Y.Z` into its minor version.
+pub fn kubernetes_minor(version: &str) -> Option<u32> {
+    let mut parts = version.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("1"), Some(minor), Some(patch), None) if patch.parse::<u32>().is_ok() => {
+            minor.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+/// Names of the packs built into bosun (`pack "NAME"` without `source`).
+pub const BUILTIN_PACKS: &[&str] = &[
+    "argocd",
+    "calico",
+    "cilium",
+    "csi-driver-nfs",
+    "docker-registry",
+    "external-secrets",
+    "flannel",
+    "flux",
+    "gpu-operator",
+    "ingress-nginx",
+    "jupyterhub",
+    "kube-prometheus-stack",
+    "kueue",
+    "rook-ceph",
+    "rook-ceph-cluster",
+];

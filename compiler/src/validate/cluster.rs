@@ -1,0 +1,58 @@
+//! The Kubernetes cluster: supported version, control-plane quorum, endpoint.
+
+use super::Ctx;
+use super::errors::*;
+use crate::diag::Diagnostic;
+use crate::model::Role;
+use crate::support::{KUBERNETES_MINORS, kubernetes_minor};
+
+pub fn check(cx: &mut Ctx) {
+    version(cx);
+    let cps: Vec<_> = cx
+        .site
+        .hosts
+        .iter()
+        .filter(|h| h.role == Role::ControlPlane)
+        .collect();
+    let skipped_cp = cx.site.skipped.iter().any(|(kind, _)| kind == "host");
+    let n = cps.len();
+    if (n == 0 && !skipped_cp) || (n > 0 && n % 2 == 0) {
+        let message = if n == 0 {
+            "the site has no control-plane host".to_string()
+        } else {
+            format!("{n} control-plane hosts: etcd needs an odd number to keep a majority")
+        };
+        let mut d = Diagnostic::new(&CONTROL_PLANE_COUNT, message);
+        for h in &cps {
+            d = d.label_opt(cx.setting_span(&h.at.at("role")), format!("`{}`", h.name));
+        }
+        cx.push(d.label_opt(cx.span("/site"), "in this site"));
+    }
+    let endpoint = cx
+        .site
+        .settings
+        .as_ref()
+        .map(|s| s.kubernetes.control_plane_endpoint.is_some());
+    if n > 1 && endpoint == Some(false) {
+        let d = Diagnostic::new(
+            &MISSING_ENDPOINT,
+            format!("{n} control-plane hosts need a control-plane-endpoint"),
+        )
+        .label_opt(cx.span("/site/kubernetes"), "add it here");
+        cx.push(d);
+    }
+}
+
+fn version(cx: &mut Ctx) {
+    let Some(settings) = &cx.site.settings else {
+        return;
+    };
+    let version = &settings.kubernetes.version;
+    let (lo, hi) = KUBERNETES_MINORS;
+    if kubernetes_minor(version).is_none_or(|m| m < lo || m > hi) {
+        let d = Diagnostic::new(&UNSUPPORTED_VERSION, format!("Kubernetes {version} is not supported"))
+            .label_opt(cx.span("/site/kubernetes/version"), format!("supported: 1.{lo} to 1.{hi}"))
+            .help(format!("pick a release from 1.{lo}.0 to 1.{hi}.x; docs/language.md says why the window is what it is"));
+        cx.push(d);
+    }
+}

@@ -1,0 +1,329 @@
+//! Hosts: interfaces, addresses, PXE, bonds and disks, and the site-wide
+//! uniqueness of MACs, addresses and BMC addresses.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+use super::Ctx;
+use super::errors::*;
+use super::network::parse_range;
+use crate::diag::Diagnostic;
+use crate::model::{DiskUse, Host, Mac};
+
+pub fn check(cx: &mut Ctx) {
+    let mut macs: HashMap<Mac, String> = HashMap::new();
+    let mut addrs: HashMap<Ipv4Addr, String> = HashMap::new();
+    let mut bmcs: HashMap<Ipv4Addr, String> = HashMap::new();
+    for host in &cx.site.hosts {
+        interface_names(cx, host);
+        addresses(cx, host);
+        pxe(cx, host);
+        bonds(cx, host);
+        disks(cx, host);
+        for (i, iface) in host.interface.iter().enumerate() {
+            let p = host.at.at(&format!("interface/{i}"));
+            if let Some(mac) = iface.mac {
+                first_use(
+                    cx,
+                    &mut macs,
+                    mac,
+                    format!("{p}/mac"),
+                    &DUPLICATE_MAC,
+                    format!("MAC {mac} is used twice"),
+                );
+            }
+            if let Some(a) = iface.address {
+                first_use(
+                    cx,
+                    &mut addrs,
+                    a,
+                    format!("{p}/address"),
+                    &DUPLICATE_ADDRESS,
+                    format!("address {a} is used twice"),
+                );
+            }
+        }
+        for (i, bond) in host.bond.iter().enumerate() {
+            if let Some(a) = bond.address {
+                let p = host.at.at(&format!("bond/{i}/address"));
+                first_use(
+                    cx,
+                    &mut addrs,
+                    a,
+                    p,
+                    &DUPLICATE_ADDRESS,
+                    format!("address {a} is used twice"),
+                );
+            }
+        }
+        if let Some(bmc) = &host.bmc {
+            let p = host.at.at("bmc/address");
+            let a = bmc.address;
+            first_use(
+                cx,
+                &mut bmcs,
+                a,
+                p,
+                &DUPLICATE_BMC_ADDRESS,
+                format!("BMC address {a} is used twice"),
+            );
+        }
+    }
+    for (addr, ptr) in &bmcs {
+        if let Some(other) = addrs.get(addr) {
+            let d = Diagnostic::new(
+                &DUPLICATE_BMC_ADDRESS,
+                format!("BMC address {addr} is also a host interface's address"),
+            )
+            .label_opt(cx.span(ptr), "BMC here")
+            .label_opt(cx.span(other), "interface here");
+            cx.push(d);
+        }
+    }
+}
+
+fn first_use<K: std::hash::Hash + Eq>(
+    cx: &mut Ctx,
+    seen: &mut HashMap<K, String>,
+    key: K,
+    ptr: String,
+    code: &'static crate::diag::Code,
+    message: String,
+) {
+    match seen.get(&key) {
+        Some(first) => {
+            let d = Diagnostic::new(code, message)
+                .label_opt(cx.span(&ptr), "used again here")
+                .label_opt(cx.span(first), "first used here");
+            cx.push(d);
+        }
+        None => {
+            seen.insert(key, ptr);
+        }
+    }
+}
+
+fn interface_names(cx: &mut Ctx, host: &Host) {
+    let mut seen: HashMap<&str, String> = HashMap::new();
+    let ifaces = host
+        .interface
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.name.as_str(), format!("interface/{i}/name")));
+    let bonds = host
+        .bond
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.name.as_str(), format!("bond/{i}/name")));
+    for (name, rel) in ifaces.chain(bonds) {
+        let ptr = host.at.at(&rel);
+        if let Some(first) = seen.get(name) {
+            let d = Diagnostic::new(
+                &DUPLICATE_INTERFACE,
+                format!("`{}` has two interfaces named `{name}`", host.name),
+            )
+            .label_opt(cx.span(&ptr), "named again here")
+            .label_opt(cx.span(first), "first named here");
+            cx.push(d);
+        } else {
+            seen.insert(name, ptr);
+        }
+    }
+}
+
+fn addresses(cx: &mut Ctx, host: &Host) {
+    let ifaces = host
+        .interface
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (format!("interface/{i}"), &x.network, x.address, x.dhcp));
+    let bonds = host
+        .bond
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (format!("bond/{i}"), &x.network, x.address, x.dhcp));
+    for (rel, network, address, dhcp) in ifaces.chain(bonds) {
+        let base = host.at.at(&rel);
+        let Some(addr) = address else { continue };
+        let addr_ptr = format!("{base}/address");
+        if dhcp {
+            let d = Diagnostic::new(
+                &ADDRESS_AND_DHCP,
+                format!("{addr} is static, but the interface also asks for DHCP"),
+            )
+            .label_opt(cx.setting_span(&addr_ptr), "static address")
+            .label_opt(cx.setting_span(&format!("{base}/dhcp")), "DHCP");
+            cx.push(d);
+        }
+        let Some(net_name) = network else {
+            let d = Diagnostic::new(
+                &ADDRESS_WITHOUT_NETWORK,
+                format!("address {addr} has no network"),
+            )
+            .label_opt(cx.span(&addr_ptr), "which network is this on?");
+            cx.push(d);
+            continue;
+        };
+        let Some(net) = cx.site.network(net_name) else {
+            continue;
+        };
+        let cidr = net.cidr;
+        let at = cx.span(&addr_ptr);
+        let net_at = cx.span(&net.at.at("cidr"));
+        if !cidr.contains(addr) {
+            let d = Diagnostic::new(
+                &ADDRESS_OUTSIDE_NETWORK,
+                format!("{addr} is not inside network `{net_name}` ({cidr})"),
+            )
+            .label_opt(at, "this address")
+            .label_opt(net_at, "network declared here");
+            cx.push(d);
+            continue;
+        }
+        let reserved = if addr == cidr.network() {
+            Some("the network address")
+        } else if addr == cidr.broadcast() {
+            Some("the broadcast address")
+        } else if Some(addr) == net.gateway {
+            Some("the gateway")
+        } else {
+            None
+        };
+        if let Some(what) = reserved {
+            let d = Diagnostic::new(
+                &ADDRESS_RESERVED,
+                format!("{addr} is {what} of network `{net_name}`"),
+            )
+            .label_opt(at, "this address");
+            cx.push(d);
+        }
+        let range = net.dhcp.as_ref().and_then(|d| parse_range(&d.range));
+        if let Some((first, last)) = range.filter(|(f, l)| *f <= addr && addr <= *l) {
+            let d = Diagnostic::new(
+                &ADDRESS_IN_DHCP_RANGE,
+                format!("{addr} is inside the DHCP range {first}-{last} of `{net_name}`"),
+            )
+            .label_opt(at, "static address")
+            .label_opt(cx.span(&net.at.at("dhcp/range")), "dynamic range");
+            cx.push(d);
+        }
+    }
+}
+
+fn pxe(cx: &mut Ctx, host: &Host) {
+    let marked: Vec<usize> = (0..host.interface.len())
+        .filter(|&i| host.interface[i].pxe == Some(true))
+        .collect();
+    if marked.len() > 1 {
+        let mut d = Diagnostic::new(
+            &PXE_INTERFACE,
+            format!(
+                "`{}` marks {} interfaces pxe=#true",
+                host.name,
+                marked.len()
+            ),
+        );
+        for i in &marked {
+            d = d.label_opt(
+                cx.setting_span(&host.at.at(&format!("interface/{i}/pxe"))),
+                "PXE interface",
+            );
+        }
+        cx.push(d);
+        return;
+    }
+    let Some((i, iface)) = cx.site.pxe_interface(host) else {
+        if host.image.is_some() && !cx.site.is_partial(&host.at) {
+            let d = Diagnostic::new(
+                &PXE_INTERFACE,
+                format!("`{}` installs an image but has no PXE interface", host.name),
+            )
+            .label_opt(cx.span(&host.at.at("image")), "installed over the network")
+            .label_opt(cx.span(&host.at.at("name")), "host declared here");
+            cx.push(d);
+        }
+        return;
+    };
+    let ptr = host.at.at(&format!("interface/{i}"));
+    if iface.mac.is_none() {
+        let d = Diagnostic::new(
+            &PXE_WITHOUT_MAC,
+            format!(
+                "PXE interface `{}` of `{}` has no MAC",
+                iface.name, host.name
+            ),
+        )
+        .label_opt(cx.span(&ptr), "add mac=\"…\" here");
+        cx.push(d);
+    }
+    let net = iface.network.as_deref().and_then(|n| cx.site.network(n));
+    if let Some(net) = net.filter(|n| n.pxe.is_none()) {
+        let d = Diagnostic::new(
+            &PXE_NETWORK,
+            format!(
+                "`{}` boots from network `{}`, which has no `pxe` block",
+                host.name, net.name
+            ),
+        )
+        .label_opt(cx.span(&ptr), "PXE interface")
+        .label_opt(cx.span(&net.at.at("name")), "network declared here");
+        cx.push(d);
+    }
+}
+
+fn bonds(cx: &mut Ctx, host: &Host) {
+    let mut used: HashMap<&str, usize> = HashMap::new();
+    for (b, bond) in host.bond.iter().enumerate() {
+        let at = cx.span(&host.at.at(&format!("bond/{b}/members")));
+        for member in bond.members() {
+            let problem = match host.interface.iter().find(|i| i.name == member) {
+                None => Some(format!("`{member}` is not an interface of `{}`", host.name)),
+                Some(i) if i.address.is_some() || i.network.is_some() => Some(format!(
+                    "bond member `{member}` has its own network or address"
+                )),
+                Some(_) => used
+                    .insert(member, b)
+                    .map(|_| format!("`{member}` is in two bonds")),
+            };
+            if let Some(message) = problem {
+                cx.push(
+                    Diagnostic::new(&BOND_MEMBER, message)
+                        .label_opt(at, format!("members of `{}`", bond.name)),
+                );
+            }
+        }
+    }
+}
+
+fn disks(cx: &mut Ctx, host: &Host) {
+    let mut mounts: HashMap<&str, usize> = HashMap::new();
+    for (i, disk) in host.disk.iter().enumerate() {
+        let ptr = host.at.at(&format!("disk/{i}"));
+        let formatted = matches!(disk.use_, DiskUse::LocalData | DiskUse::Scratch);
+        match &disk.mount {
+            None if formatted => {
+                let d = Diagnostic::new(
+                    &DISK_MOUNT,
+                    format!("disk {} is formatted but has no mount point", disk.device),
+                )
+                .label_opt(cx.span(&ptr), "add mount=\"/path\"");
+                cx.push(d);
+            }
+            Some(m) => {
+                if let Some(first) = mounts.insert(m, i) {
+                    let d = Diagnostic::new(
+                        &DISK_MOUNT,
+                        format!("two disks of `{}` mount at {m}", host.name),
+                    )
+                    .label_opt(cx.span(&format!("{ptr}/mount")), "mounted again here")
+                    .label_opt(
+                        cx.span(&host.at.at(&format!("disk/{first}/mount"))),
+                        "first mounted here",
+                    );
+                    cx.push(d);
+                }
+            }
+            None => {}
+        }
+    }
+}

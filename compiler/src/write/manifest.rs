@@ -1,0 +1,36 @@
+//! MANIFEST: every file bosun wrote, with its SHA-256, in `sha256sum` format
+//! so `sha256sum -c MANIFEST` verifies a tree; `#` lines carry the compiler
+//! version and the site digest.
+
+use std::collections::BTreeMap;
+
+pub const NAME: &str = "MANIFEST";
+
+pub fn render(files: &BTreeMap<String, Vec<u8>>, digest: &str) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# bosun MANIFEST: the files bosun wrote here; check them with `sha256sum -c MANIFEST`\n",
+    );
+    out.push_str(&format!(
+        "# compiler: bosun {}\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    out.push_str(&format!("# site-digest: {digest}\n"));
+    for (path, bytes) in files {
+        out.push_str(&format!("{}  {path}\n", crate::hash::sha256_hex(bytes)));
+    }
+    out
+}
+
+/// Path → recorded SHA-256 of a previous MANIFEST (itself included, with no hash).
+pub fn parse(text: &str) -> BTreeMap<String, Option<String>> {
+    let mut owned: BTreeMap<String, Option<String>> = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once("  "))
+        .filter(|(hash, path)| hash.len() == 64 && !path.is_empty())
+        .map(|(hash, path)| (path.to_string(), Some(hash.to_string())))
+        .collect();
+    owned.insert(NAME.to_string(), None);
+    owned
+}

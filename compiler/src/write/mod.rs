@@ -1,0 +1,312 @@
+//! Stage 7: write the rendered tree into the output folder — the only stage
+//! that touches the disk.
+//!
+//! Guarantees: a file whose content is unchanged is not rewritten; a file
+//! bosun did not write (not in the previous MANIFEST), or one changed by hand
+//! since, is never overwritten or deleted without `--force`; and a run that
+//! is interrupted leaves the folder as it was, or lets the next run finish
+//! the change. New contents are staged in `.bosun-staging/`, then a journal
+//! listing every rename and deletion is committed with one atomic rename,
+//! then applied. The next run applies a journal it finds before anything else.
+
+pub mod manifest;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::render::Outputs;
+
+const STAGING: &str = ".bosun-staging";
+const JOURNAL: &str = ".bosun-journal";
+
+/// The complete tree: rendered files plus MANIFEST. `compile` writes it;
+/// `compile --check` compares it.
+#[derive(Debug)]
+pub struct Tree {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Tree {
+    pub fn new(outputs: Outputs, digest: &str) -> Tree {
+        let mut files: BTreeMap<String, Vec<u8>> = outputs
+            .into_files()
+            .into_iter()
+            .map(|(p, b)| (p.as_str().to_string(), b))
+            .collect();
+        let manifest = manifest::render(&files, digest);
+        files.insert(manifest::NAME.to_string(), manifest.into_bytes());
+        Tree { files }
+    }
+}
+
+#[derive(Debug)]
+pub enum WriteError {
+    /// Files bosun would overwrite or delete although it did not write them.
+    Foreign(Vec<(String, &'static str)>),
+    Io {
+        path: PathBuf,
+        error: io::Error,
+    },
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Foreign(files) => {
+                writeln!(
+                    f,
+                    "refusing to touch {} file(s) that bosun did not write:",
+                    files.len()
+                )?;
+                for (path, why) in files {
+                    writeln!(f, "  {path} ({why})")?;
+                }
+                write!(f, "move them away, or pass --force to overwrite them")
+            }
+            WriteError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |error| WriteError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// One step of a commit, as recorded in the journal.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    Write { staged: String, path: String },
+    Delete { path: String },
+}
+
+pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError> {
+    fs::create_dir_all(dir).map_err(io_err(dir))?;
+    recover(dir)?;
+    let previous = match fs::read_to_string(dir.join(manifest::NAME)) {
+        Ok(text) => manifest::parse(&text),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
+        Err(e) => {
+            return Err(WriteError::Io {
+                path: dir.join(manifest::NAME),
+                error: e,
+            });
+        }
+    };
+    let mut report = Report::default();
+    let mut steps = Vec::new();
+    let mut foreign = Vec::new();
+    for (path, bytes) in &tree.files {
+        let target = dir.join(path);
+        match fs::read(&target) {
+            Ok(existing) if existing == *bytes => {
+                report.unchanged += 1;
+                continue;
+            }
+            Ok(existing) => {
+                if let Some(why) = ownership(&previous, path, &existing) {
+                    foreign.push((path.clone(), why));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(_) if target.is_dir() => foreign.push((path.clone(), "a folder is in the way")),
+            Err(e) => {
+                return Err(WriteError::Io {
+                    path: target,
+                    error: e,
+                });
+            }
+        }
+        steps.push(Step::Write {
+            staged: steps.len().to_string(),
+            path: path.clone(),
+        });
+    }
+    for (path, hash) in &previous {
+        if tree.files.contains_key(path) || hash.is_none() {
+            continue;
+        }
+        match fs::read(dir.join(path)) {
+            Ok(existing) => {
+                if let Some(why) = ownership(&previous, path, &existing) {
+                    foreign.push((path.clone(), why));
+                }
+                steps.push(Step::Delete { path: path.clone() });
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(WriteError::Io {
+                    path: dir.join(path),
+                    error: e,
+                });
+            }
+        }
+    }
+    if !force && !foreign.is_empty() {
+        return Err(WriteError::Foreign(foreign));
+    }
+    if steps.is_empty() {
+        return Ok(report);
+    }
+    // MANIFEST goes last, so a folder whose MANIFEST is new has all its files.
+    steps.sort_by_key(|s| matches!(s, Step::Write { path, .. } if path == manifest::NAME));
+    stage(dir, tree, &steps)?;
+    apply(dir, &steps)?;
+    for s in &steps {
+        match s {
+            Step::Write { .. } => report.written += 1,
+            Step::Delete { .. } => report.removed += 1,
+        }
+    }
+    Ok(report)
+}
+
+/// Why an existing file is not bosun's to replace, if it is not.
+fn ownership(
+    previous: &BTreeMap<String, Option<String>>,
+    path: &str,
+    existing: &[u8],
+) -> Option<&'static str> {
+    match previous.get(path) {
+        None => Some("not in MANIFEST"),
+        Some(Some(hash)) if *hash != crate::hash::sha256_hex(existing) => {
+            Some("changed since bosun wrote it")
+        }
+        _ => None,
+    }
+}
+
+fn stage(dir: &Path, tree: &Tree, steps: &[Step]) -> Result<(), WriteError> {
+    let staging = dir.join(STAGING);
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    }
+    fs::create_dir(&staging).map_err(io_err(&staging))?;
+    let mut journal = String::new();
+    for step in steps {
+        match step {
+            Step::Write { staged, path } => {
+                let file = staging.join(staged);
+                fs::write(&file, &tree.files[path]).map_err(io_err(&file))?;
+                journal.push_str(&format!("write {staged} {path}\n"));
+            }
+            Step::Delete { path } => journal.push_str(&format!("delete {path}\n")),
+        }
+    }
+    let tmp = staging.join("journal");
+    fs::write(&tmp, journal).map_err(io_err(&tmp))?;
+    fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io_err(&tmp))?;
+    // The commit point: from here on the change happens, now or on the next run.
+    fs::rename(&tmp, dir.join(JOURNAL)).map_err(io_err(&tmp))
+}
+
+fn parse_journal(text: &str) -> Vec<Step> {
+    text.lines()
+        .filter_map(|line| match line.split_once(' ') {
+            Some(("write", rest)) => rest.split_once(' ').map(|(s, p)| Step::Write {
+                staged: s.into(),
+                path: p.into(),
+            }),
+            Some(("delete", p)) => Some(Step::Delete { path: p.into() }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Finishes a commit a previous run was interrupted in, or drops what it had
+/// only staged.
+fn recover(dir: &Path) -> Result<(), WriteError> {
+    let journal = dir.join(JOURNAL);
+    match fs::read_to_string(&journal) {
+        Ok(text) => apply(dir, &parse_journal(&text)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let staging = dir.join(STAGING);
+            if staging.exists() {
+                fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+            }
+            Ok(())
+        }
+        Err(e) => Err(WriteError::Io {
+            path: journal,
+            error: e,
+        }),
+    }
+}
+
+/// Applies the steps; each is idempotent, so a run interrupted here can
+/// apply the same journal again.
+fn apply(dir: &Path, steps: &[Step]) -> Result<(), WriteError> {
+    let staging = dir.join(STAGING);
+    for step in steps {
+        match step {
+            Step::Write { staged, path } => {
+                let from = staging.join(staged);
+                if !from.exists() {
+                    continue; // moved into place before the interruption
+                }
+                let to = dir.join(path);
+                if let Some(parent) = to.parent() {
+                    fs::create_dir_all(parent).map_err(io_err(parent))?;
+                }
+                fs::rename(&from, &to).map_err(io_err(&to))?;
+            }
+            Step::Delete { path } => {
+                let target = dir.join(path);
+                match fs::remove_file(&target) {
+                    Ok(()) => prune_empty_parents(dir, &target),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(WriteError::Io {
+                            path: target,
+                            error: e,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let journal = dir.join(JOURNAL);
+    match fs::remove_file(&journal) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(WriteError::Io {
+                path: journal,
+                error: e,
+            });
+        }
+    }
+    fs::remove_dir_all(&staging)
+        .or_else(|e| {
+            if e.kind() == io::ErrorKind::NotFound {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(io_err(&staging))
+}
+
+/// Removes folders left empty by a deletion, up to (not including) `dir`.
+fn prune_empty_parents(dir: &Path, file: &Path) {
+    let mut cur = file.parent();
+    while let Some(p) = cur {
+        if p == dir || fs::remove_dir(p).is_err() {
+            break;
+        }
+        cur = p.parent();
+    }
+}
