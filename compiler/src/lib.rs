@@ -44,9 +44,7 @@ pub struct Checked {
 
 impl Checked {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity() == diag::Severity::Error)
+        self.diagnostics.iter().any(|d| d.severity() == diag::Severity::Error)
     }
 }
 
@@ -57,21 +55,13 @@ pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
     if diags.has_errors() {
         // A file that did not parse (or include) would make every later
         // finding about missing settings misleading.
-        return Ok(Checked {
-            sources: parsed.sources,
-            site: model::Site::default(),
-            diagnostics: diags.sorted(),
-        });
+        return Ok(Checked { sources: parsed.sources, site: model::Site::default(), diagnostics: diags.sorted() });
     }
     validate::secrets::scan(&parsed.nodes, &mut diags);
     let structured = structure::structure(&parsed, &mut diags);
     let site = model::build(structured, &mut diags);
     validate::validate(&site, &mut diags);
-    Ok(Checked {
-        sources: parsed.sources,
-        site,
-        diagnostics: diags.sorted(),
-    })
+    Ok(Checked { sources: parsed.sources, site, diagnostics: diags.sorted() })
 }
 
 /// Runs stages 1–6: the checked site and, when it has no errors, the tree to write.
@@ -93,11 +83,7 @@ pub fn compile(path: &Path) -> Result<(Checked, Option<write::Tree>), parse::Rea
 
 /// Every diagnostic code bosun can emit, for docs and tests.
 pub fn all_codes() -> Vec<&'static Code> {
-    let stages: [&[&'static Code]; 4] = [
-        parse::errors::CODES,
-        structure::errors::CODES,
-        model::errors::CODES,
-        validate::errors::CODES,
-    ];
+    let stages: [&[&'static Code]; 4] =
+        [parse::errors::CODES, structure::errors::CODES, model::errors::CODES, validate::errors::CODES];
     stages.into_iter().flatten().copied().collect()
 }

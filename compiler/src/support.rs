@@ -13,9 +13,7 @@ pub const KUBERNETES_MINORS: (u32, u32) = (30, 37);
 pub fn kubernetes_minor(version: &str) -> Option<u32> {
     let mut parts = version.split('.');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("1"), Some(minor), Some(patch), None) if patch.parse::<u32>().is_ok() => {
-            minor.parse().ok()
-        }
+        (Some("1"), Some(minor), Some(patch), None) if patch.parse::<u32>().is_ok() => minor.parse().ok(),
         _ => None,
     }
 }

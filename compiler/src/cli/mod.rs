@@ -11,11 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub use report::{Format, print_diagnostics};
 
 #[derive(Parser)]
-#[command(
-    name = "bosun",
-    version,
-    about = "Compile one site.kdl into every artifact an on-prem GPU cluster needs"
-)]
+#[command(name = "bosun", version, about = "Compile one site.kdl into every artifact an on-prem GPU cluster needs")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -66,12 +62,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check { site, diag } => check(&site, &diag),
-        Command::Compile {
-            site,
-            output,
-            force,
-            diag,
-        } => compile(&site, &output, force, &diag),
+        Command::Compile { site, output, force, diag } => compile(&site, &output, force, &diag),
         Command::Schema => {
             print!("{}", crate::structure::schema::SCHEMA_TEXT);
             0
@@ -90,10 +81,7 @@ fn format(args: &DiagArgs) -> Format {
 
 /// 1 when the site has errors (or warnings under --deny-warnings).
 fn verdict(checked: &crate::Checked, args: &DiagArgs) -> u8 {
-    let warned = checked
-        .diagnostics
-        .iter()
-        .any(|d| d.severity() == crate::diag::Severity::Warning);
+    let warned = checked.diagnostics.iter().any(|d| d.severity() == crate::diag::Severity::Warning);
     u8::from(checked.has_errors() || (args.deny_warnings && warned))
 }
 

@@ -27,23 +27,15 @@ pub fn print_diagnostics(checked: &Checked, format: Format) {
     let mut stdout = std::io::stdout().lock();
     for d in &checked.diagnostics {
         let _ = match format {
-            Format::Human { color, width } => write!(
-                std::io::stderr(),
-                "{}",
-                render_human(d, &checked.sources, color, width)
-            ),
+            Format::Human { color, width } => {
+                write!(std::io::stderr(), "{}", render_human(d, &checked.sources, color, width))
+            }
             Format::Json => writeln!(stdout, "{}", render_json(d, &checked.sources)),
             Format::Github => writeln!(stdout, "{}", render_github(d, &checked.sources)),
         };
     }
     if let Format::Human { .. } = format {
-        let count = |s| {
-            checked
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity() == s)
-                .count()
-        };
+        let count = |s| checked.diagnostics.iter().filter(|d| d.severity() == s).count();
         let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
         if errors + warnings > 0 {
             let _ = writeln!(std::io::stderr(), "{}", summary_line(errors, warnings));

@@ -11,19 +11,11 @@ use crate::source::{FileId, SourceMap};
 /// Renders one diagnostic. `color` picks the theme; `width` wraps long lines.
 pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool, width: usize) -> String {
     let report = Report::build(d, sources);
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_links(false);
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
     let mut out = String::new();
     // Writing into a String cannot fail; a failure here would be a miette bug.
-    handler
-        .render_report(&mut out, &report)
-        .expect("rendering into a String");
+    handler.render_report(&mut out, &report).expect("rendering into a String");
     out
 }
 
@@ -48,17 +40,12 @@ impl Report {
             }
         }
         let mut parts = files.into_iter().map(|file| {
-            let labels = d.labels.iter().filter(|l| l.span.file == file).map(|l| {
-                LabeledSpan::new_with_span(
-                    Some(l.text.clone()),
-                    SourceSpan::from(l.span.start..l.span.end),
-                )
-            });
+            let labels =
+                d.labels.iter().filter(|l| l.span.file == file).map(|l| {
+                    LabeledSpan::new_with_span(Some(l.text.clone()), SourceSpan::from(l.span.start..l.span.end))
+                });
             let f = sources.get(file);
-            (
-                NamedSource::new(f.name.clone(), f.text.clone()),
-                labels.collect::<Vec<_>>(),
-            )
+            (NamedSource::new(f.name.clone(), f.text.clone()), labels.collect::<Vec<_>>())
         });
         let (source, labels) = match parts.next() {
             Some((s, l)) => (Some(s), l),
@@ -114,9 +101,7 @@ impl miette::Diagnostic for Report {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -134,8 +119,6 @@ impl miette::Diagnostic for Report {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 }

@@ -57,19 +57,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: &'static Code, message: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            message: message.into(),
-            labels: Vec::new(),
-            help: None,
-        }
+        Diagnostic { code, message: message.into(), labels: Vec::new(), help: None }
     }
 
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
-        self.labels.push(Label {
-            span,
-            text: text.into(),
-        });
+        self.labels.push(Label { span, text: text.into() });
         self
     }
 
@@ -119,10 +111,7 @@ impl Diagnostics {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.items
-            .iter()
-            .filter(|d| d.severity() == severity)
-            .count()
+        self.items.iter().filter(|d| d.severity() == severity).count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -134,10 +123,7 @@ impl Diagnostics {
     pub fn sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
             let key = |d: &Diagnostic| d.primary().map(|s| (s.file, s.start, s.end));
-            key(a)
-                .cmp(&key(b))
-                .then_with(|| a.code.id.cmp(b.code.id))
-                .then_with(|| a.message.cmp(&b.message))
+            key(a).cmp(&key(b)).then_with(|| a.code.id.cmp(b.code.id)).then_with(|| a.message.cmp(&b.message))
         });
         self.items.dedup();
         self.items

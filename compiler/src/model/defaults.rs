@@ -15,12 +15,7 @@ use super::errors::DUPLICATE_DEFAULTS;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::structure::SpanIndex;
 
-pub fn merge(
-    doc: &mut Value,
-    index: &mut SpanIndex,
-    broken_roles: &[String],
-    diags: &mut Diagnostics,
-) {
+pub fn merge(doc: &mut Value, index: &mut SpanIndex, broken_roles: &[String], diags: &mut Diagnostics) {
     let defaults = by_role(doc, index, diags);
     let Some(hosts) = doc.get_mut("host").and_then(Value::as_array_mut) else {
         return;
@@ -35,53 +30,22 @@ pub fn merge(
         if broken_roles.contains(&role) {
             continue;
         }
-        for (key, value) in settings
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(k, _)| *k != "role")
-        {
-            merge_setting(
-                host,
-                key,
-                value,
-                &format!("/host-defaults/{d}/{key}"),
-                &format!("/host/{i}/{key}"),
-                index,
-            );
+        for (key, value) in settings.as_object().into_iter().flatten().filter(|(k, _)| *k != "role") {
+            merge_setting(host, key, value, &format!("/host-defaults/{d}/{key}"), &format!("/host/{i}/{key}"), index);
         }
     }
 }
 
-fn by_role(
-    doc: &Value,
-    index: &SpanIndex,
-    diags: &mut Diagnostics,
-) -> BTreeMap<String, (usize, Value)> {
+fn by_role(doc: &Value, index: &SpanIndex, diags: &mut Diagnostics) -> BTreeMap<String, (usize, Value)> {
     let mut out: BTreeMap<String, (usize, Value)> = BTreeMap::new();
-    for (d, entry) in doc
-        .get("host-defaults")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (d, entry) in doc.get("host-defaults").and_then(Value::as_array).into_iter().flatten().enumerate() {
         let Some(role) = entry.get("role").and_then(Value::as_str) else {
             continue;
         };
         if let Some((first, _)) = out.get(role) {
-            let diag = Diagnostic::new(
-                &DUPLICATE_DEFAULTS,
-                format!("a second `host-defaults \"{role}\"`"),
-            )
-            .label_opt(
-                index.value(&format!("/host-defaults/{d}")),
-                "given again here",
-            )
-            .label_opt(
-                index.value(&format!("/host-defaults/{first}")),
-                "first given here",
-            );
+            let diag = Diagnostic::new(&DUPLICATE_DEFAULTS, format!("a second `host-defaults \"{role}\"`"))
+                .label_opt(index.value(&format!("/host-defaults/{d}")), "given again here")
+                .label_opt(index.value(&format!("/host-defaults/{first}")), "first given here");
             diags.push(diag);
             continue;
         }
@@ -90,14 +54,7 @@ fn by_role(
     out
 }
 
-fn merge_setting(
-    host: &mut Value,
-    key: &str,
-    value: &Value,
-    from: &str,
-    to: &str,
-    index: &mut SpanIndex,
-) {
+fn merge_setting(host: &mut Value, key: &str, value: &Value, from: &str, to: &str, index: &mut SpanIndex) {
     let Some(obj) = host.as_object_mut() else {
         return;
     };
@@ -108,16 +65,11 @@ fn merge_setting(
         }
         (Some(Value::Array(own)), Value::Array(inherited)) => {
             let own_keys: Vec<String> = own.iter().map(entry_key).collect();
-            let kept: Vec<(usize, &Value)> = inherited
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| !own_keys.contains(&entry_key(v)))
-                .collect();
+            let kept: Vec<(usize, &Value)> =
+                inherited.iter().enumerate().filter(|(_, v)| !own_keys.contains(&entry_key(v))).collect();
             let shift = kept.len();
             // Re-index the host's own entries first: they move right by `shift`.
-            let own_locs: Vec<_> = (0..own.len())
-                .map(|j| index.subtree(&format!("{to}/{j}")))
-                .collect();
+            let own_locs: Vec<_> = (0..own.len()).map(|j| index.subtree(&format!("{to}/{j}"))).collect();
             for j in 0..own.len() {
                 index.remove_subtree(&format!("{to}/{j}"));
             }
@@ -141,11 +93,7 @@ fn merge_setting(
 /// What makes two entries of a repeatable setting "the same".
 fn entry_key(v: &Value) -> String {
     match v {
-        Value::Object(o) => ["name", "device"]
-            .iter()
-            .find_map(|k| o.get(*k))
-            .map(Value::to_string)
-            .unwrap_or_default(),
+        Value::Object(o) => ["name", "device"].iter().find_map(|k| o.get(*k)).map(Value::to_string).unwrap_or_default(),
         Value::String(s) => match s.rsplit_once(':') {
             // taint: KEY[=VALUE]:EFFECT — same key and effect
             Some((kv, effect)) if !s.contains("://") => {

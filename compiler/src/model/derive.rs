@@ -20,20 +20,12 @@ impl Site {
     /// first interface on a network that has a `pxe` block. `None` when the
     /// host has neither, or marks several (a rule reports that).
     pub fn pxe_interface<'h>(&self, host: &'h Host) -> Option<(usize, &'h Interface)> {
-        let marked: Vec<_> = host
-            .interface
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.pxe == Some(true))
-            .collect();
+        let marked: Vec<_> = host.interface.iter().enumerate().filter(|(_, i)| i.pxe == Some(true)).collect();
         match marked.as_slice() {
             [one] => Some(*one),
             [] => host.interface.iter().enumerate().find(|(_, i)| {
                 i.pxe != Some(false)
-                    && i.network
-                        .as_deref()
-                        .and_then(|n| self.network(n))
-                        .is_some_and(|n| n.pxe.is_some())
+                    && i.network.as_deref().and_then(|n| self.network(n)).is_some_and(|n| n.pxe.is_some())
             }),
             _ => None,
         }
@@ -46,9 +38,7 @@ impl Site {
     }
 
     pub fn pool_hosts<'a>(&'a self, pool: &'a GpuPool) -> impl Iterator<Item = &'a Host> + 'a {
-        self.hosts
-            .iter()
-            .filter(move |h| h.gpu_pool.as_deref() == Some(pool.name.as_str()))
+        self.hosts.iter().filter(move |h| h.gpu_pool.as_deref() == Some(pool.name.as_str()))
     }
 
     /// What one GPU of the pool counts as in quotas: time-sliced GPUs are
@@ -59,13 +49,9 @@ impl Site {
             return ts.replicas;
         }
         match (&pool.mig, gpu_models::find(&pool.model)) {
-            (
-                Some(Mig {
-                    strategy: MigStrategy::Single,
-                    profile: Some(p),
-                }),
-                Some(model),
-            ) => model.profile(p).unwrap_or(1),
+            (Some(Mig { strategy: MigStrategy::Single, profile: Some(p) }), Some(model)) => {
+                model.profile(p).unwrap_or(1)
+            }
             _ => 1,
         }
     }

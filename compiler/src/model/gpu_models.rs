@@ -26,12 +26,7 @@ pub static MODELS: &[GpuModel] = &[
     },
     GpuModel {
         name: "A100-80GB",
-        aliases: &[
-            "A100-SXM4-80GB",
-            "A100-PCIE-80GB",
-            "A100-80GB-PCIE",
-            "A100-80GB",
-        ],
+        aliases: &["A100-SXM4-80GB", "A100-PCIE-80GB", "A100-80GB-PCIE", "A100-80GB"],
         mig: &[
             ("all-1g.10gb", 7),
             ("all-1g.20gb", 4),
@@ -44,13 +39,7 @@ pub static MODELS: &[GpuModel] = &[
     },
     GpuModel {
         name: "H100-80GB",
-        aliases: &[
-            "H100-SXM5-80GB",
-            "H100-80GB-HBM3",
-            "H100-PCIE-80GB",
-            "H100-PCIE",
-            "H100-80GB",
-        ],
+        aliases: &["H100-SXM5-80GB", "H100-80GB-HBM3", "H100-PCIE-80GB", "H100-PCIE", "H100-80GB"],
         mig: &[
             ("all-1g.10gb", 7),
             ("all-1g.20gb", 4),
@@ -77,12 +66,7 @@ pub static MODELS: &[GpuModel] = &[
     GpuModel {
         name: "A30",
         aliases: &["A30", "A30-24GB", "A30-PCIE-24GB"],
-        mig: &[
-            ("all-1g.6gb", 4),
-            ("all-2g.12gb", 2),
-            ("all-4g.24gb", 1),
-            ("all-balanced", 3),
-        ],
+        mig: &[("all-1g.6gb", 4), ("all-2g.12gb", 2), ("all-4g.24gb", 1), ("all-balanced", 3)],
     },
 ];
 

@@ -54,19 +54,11 @@ impl Site {
 }
 
 pub fn build(structured: Structured, diags: &mut Diagnostics) -> Site {
-    let Structured {
-        mut doc,
-        mut index,
-        broken,
-    } = structured;
+    let Structured { mut doc, mut index, broken } = structured;
     let broken_roles: Vec<String> = broken
         .iter()
         .filter_map(|p| entity_of(p).filter(|e| e.starts_with("/host-defaults/")))
-        .filter_map(|e| {
-            doc.pointer(&format!("{e}/role"))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
+        .filter_map(|e| doc.pointer(&format!("{e}/role")).and_then(Value::as_str).map(str::to_string))
         .collect();
     defaults::merge(&mut doc, &mut index, &broken_roles, diags);
     let mut broken_by_entity: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -75,13 +67,8 @@ pub fn build(structured: Structured, diags: &mut Diagnostics) -> Site {
             broken_by_entity.entry(e).or_default().push(p.clone());
         }
     }
-    let mut b = Builder {
-        doc: &doc,
-        broken: &broken_by_entity,
-        skipped: BTreeSet::new(),
-        partial: BTreeSet::new(),
-        diags,
-    };
+    let mut b =
+        Builder { doc: &doc, broken: &broken_by_entity, skipped: BTreeSet::new(), partial: BTreeSet::new(), diags };
     let mut hosts: Vec<Host> = b.list("host", |h: &mut Host, at| h.at = at);
     // A host whose role's defaults are broken would be judged on half its settings.
     hosts.retain(|h| !broken_roles.contains(&h.role.as_str().to_string()));
@@ -105,12 +92,7 @@ pub fn build(structured: Structured, diags: &mut Diagnostics) -> Site {
         partial: BTreeSet::new(),
         broken: BTreeSet::new(),
     };
-    Site {
-        skipped: b.skipped,
-        partial: b.partial,
-        broken: broken.into_iter().collect(),
-        ..site
-    }
+    Site { skipped: b.skipped, partial: b.partial, broken: broken.into_iter().collect(), ..site }
 }
 
 /// The object a broken value belongs to: `/host/3/bmc/address` → `/host/3`.
@@ -130,14 +112,8 @@ fn entity_of(ptr: &str) -> Option<String> {
 /// list can go (removing one item would renumber its siblings' pointers).
 fn cut_points(entity: &str, ptr: &str) -> Vec<String> {
     let rel: Vec<&str> = ptr[entity.len()..].split('/').skip(1).collect();
-    let end = rel
-        .iter()
-        .position(|s| s.parse::<usize>().is_ok())
-        .unwrap_or(rel.len());
-    (1..=end)
-        .rev()
-        .map(|n| format!("{entity}/{}", rel[..n].join("/")))
-        .collect()
+    let end = rel.iter().position(|s| s.parse::<usize>().is_ok()).unwrap_or(rel.len());
+    (1..=end).rev().map(|n| format!("{entity}/{}", rel[..n].join("/"))).collect()
 }
 
 fn remove(doc: &mut Value, ptr: &str) {
@@ -165,12 +141,7 @@ impl Builder<'_> {
 
     fn list<T: DeserializeOwned>(&mut self, path: &str, set_at: impl Fn(&mut T, Ptr)) -> Vec<T> {
         let kind = path.rsplit('/').next().unwrap_or(path).to_string();
-        let items = self
-            .doc
-            .pointer(&format!("/{path}"))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let items = self.doc.pointer(&format!("/{path}")).and_then(Value::as_array).cloned().unwrap_or_default();
         let mut out = Vec::new();
         for (i, item) in items.into_iter().enumerate() {
             let ptr = format!("/{path}/{i}");
@@ -181,8 +152,7 @@ impl Builder<'_> {
                     out.push(v);
                 }
                 None => {
-                    self.skipped
-                        .insert((kind.clone(), name.unwrap_or_default()));
+                    self.skipped.insert((kind.clone(), name.unwrap_or_default()));
                 }
             }
         }
@@ -219,10 +189,7 @@ impl Builder<'_> {
         match T::deserialize(v) {
             Ok(t) => Some(t),
             Err(e) => {
-                self.diags.push(Diagnostic::new(
-                    &errors::INTERNAL,
-                    format!("cannot build the model at {ptr}: {e}"),
-                ));
+                self.diags.push(Diagnostic::new(&errors::INTERNAL, format!("cannot build the model at {ptr}: {e}")));
                 None
             }
         }
@@ -231,10 +198,7 @@ impl Builder<'_> {
 
 /// Removes the value at a pointer relative to `value`.
 fn remove_rel(value: &mut Value, rel: &str) {
-    let mut wrapped = Value::Object(serde_json::Map::from_iter([(
-        "v".to_string(),
-        value.take(),
-    )]));
+    let mut wrapped = Value::Object(serde_json::Map::from_iter([("v".to_string(), value.take())]));
     remove(&mut wrapped, &format!("/v{rel}"));
     *value = wrapped["v"].take();
 }

@@ -581,11 +581,7 @@ pub struct Cidr {
 
 impl Cidr {
     pub fn mask(&self) -> u32 {
-        if self.prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(self.prefix))
-        }
+        if self.prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(self.prefix)) }
     }
 
     pub fn network(&self) -> Ipv4Addr {
@@ -618,20 +614,14 @@ impl FromStr for Cidr {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (addr, prefix) = s.split_once('/').ok_or("missing /PREFIX")?;
         let addr = addr.parse::<Ipv4Addr>().map_err(|e| e.to_string())?;
-        let prefix = prefix
-            .parse::<u8>()
-            .ok()
-            .filter(|p| *p <= 32)
-            .ok_or("prefix must be 0-32")?;
+        let prefix = prefix.parse::<u8>().ok().filter(|p| *p <= 32).ok_or("prefix must be 0-32")?;
         Ok(Cidr { addr, prefix })
     }
 }
 
 impl<'de> Deserialize<'de> for Cidr {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -659,10 +649,7 @@ impl FromStr for Mac {
         let mut out = [0u8; 6];
         let mut parts = s.split(':');
         for byte in &mut out {
-            let part = parts
-                .next()
-                .filter(|p| p.len() == 2)
-                .ok_or("expected six hex pairs")?;
+            let part = parts.next().filter(|p| p.len() == 2).ok_or("expected six hex pairs")?;
             *byte = u8::from_str_radix(part, 16).map_err(|e| e.to_string())?;
         }
         if parts.next().is_some() {
@@ -674,9 +661,7 @@ impl FromStr for Mac {
 
 impl<'de> Deserialize<'de> for Mac {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 

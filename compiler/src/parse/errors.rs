@@ -10,6 +10,14 @@ pub static SYNTAX: Code = Code {
     help: "site files use KDL 2.0 syntax: strings in double quotes, #true/#false/#null, `key=value` properties",
 };
 
+/// The file is not UTF-8.
+pub static ENCODING: Code = Code {
+    id: "bosun::syntax::encoding",
+    severity: Error,
+    summary: "the file is not valid UTF-8",
+    help: "save the file as UTF-8 (KDL documents are always UTF-8)",
+};
+
 /// A type annotation such as `(u8)1` or `(ip)"10.0.0.1"`.
 pub static TYPE_ANNOTATION: Code = Code {
     id: "bosun::syntax::type-annotation",
@@ -68,6 +76,7 @@ pub static INCLUDE_FORM: Code = Code {
 
 pub static CODES: &[&Code] = &[
     &SYNTAX,
+    &ENCODING,
     &TYPE_ANNOTATION,
     &INCLUDE_OUTSIDE_ROOT,
     &INCLUDE_CYCLE,

@@ -40,28 +40,13 @@ impl std::fmt::Display for ReadError {
 /// Reads and parses the site rooted at `path`. Syntax and include problems
 /// are pushed to `diags`; the returned nodes are whatever parsed cleanly.
 pub fn parse(path: &Path, diags: &mut Diagnostics) -> Result<Parsed, ReadError> {
-    let read_err = |error| ReadError {
-        path: path.to_path_buf(),
-        error,
-    };
-    let text = std::fs::read_to_string(path).map_err(read_err)?;
+    let read_err = |error| ReadError { path: path.to_path_buf(), error };
+    let bytes = std::fs::read(path).map_err(read_err)?;
     let canonical = path.canonicalize().map_err(read_err)?;
-    let root_dir = canonical
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let mut loader = Loader {
-        sources: SourceMap::default(),
-        root_dir,
-        stack: Vec::new(),
-        diags,
-    };
-    let file = loader.sources.add(display_name(path), canonical, text);
-    let nodes = loader.load(file);
-    Ok(Parsed {
-        sources: loader.sources,
-        nodes,
-    })
+    let root_dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut loader = Loader { sources: SourceMap::default(), root_dir, stack: Vec::new(), diags };
+    let nodes = loader.add_and_load(display_name(path), canonical, bytes);
+    Ok(Parsed { sources: loader.sources, nodes })
 }
 
 fn display_name(path: &Path) -> String {
@@ -78,6 +63,26 @@ struct Loader<'d> {
 }
 
 impl Loader<'_> {
+    /// Registers a file and loads it, unless it is not UTF-8.
+    fn add_and_load(&mut self, name: String, path: PathBuf, bytes: Vec<u8>) -> Vec<Node> {
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let file = self.sources.add(name, path, text);
+                self.load(file)
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                // Lossy decoding keeps the valid prefix byte for byte, so `at` still points right.
+                let file = self.sources.add(name, path, text);
+                let d = Diagnostic::new(&ENCODING, format!("invalid UTF-8 at byte {at}"))
+                    .label(Span::new(file, at, at + char::REPLACEMENT_CHARACTER.len_utf8()), "here");
+                self.diags.push(d);
+                Vec::new()
+            }
+        }
+    }
+
     fn load(&mut self, file: FileId) -> Vec<Node> {
         let text = self.sources.get(file).text.clone();
         let doc = match kdl::KdlDocument::parse_v2(&text) {
@@ -86,8 +91,8 @@ impl Loader<'_> {
                 for d in err.diagnostics {
                     let at = Span::new(file, d.span.offset(), d.span.offset() + d.span.len());
                     let message = d.message.unwrap_or_else(|| "invalid KDL".to_string());
-                    let mut diag = Diagnostic::new(&SYNTAX, message)
-                        .label(at, d.label.unwrap_or_else(|| "here".into()));
+                    let mut diag =
+                        Diagnostic::new(&SYNTAX, message).label(at, d.label.unwrap_or_else(|| "here".into()));
                     if let Some(help) = d.help {
                         diag = diag.help(help);
                     }
@@ -111,20 +116,9 @@ impl Loader<'_> {
 
     fn include(&mut self, from: FileId, node: &Node) -> Vec<Node> {
         let pattern = match (node.entries.as_slice(), &node.children) {
-            (
-                [
-                    Entry {
-                        key: None,
-                        value: Scalar::String(p),
-                        ..
-                    },
-                ],
-                None,
-            ) => p.clone(),
+            ([Entry { key: None, value: Scalar::String(p), .. }], None) => p.clone(),
             _ => {
-                self.diags.push(
-                    Diagnostic::new(&INCLUDE_FORM, "malformed include").label(node.head, "here"),
-                );
+                self.diags.push(Diagnostic::new(&INCLUDE_FORM, "malformed include").label(node.head, "here"));
                 return Vec::new();
             }
         };
@@ -145,16 +139,9 @@ impl Loader<'_> {
             return vec![dir.join(pattern)];
         }
         let base = glob::Pattern::escape(&dir.to_string_lossy());
-        let full = if base.is_empty() {
-            pattern.to_string()
-        } else {
-            format!("{base}/{pattern}")
-        };
+        let full = if base.is_empty() { pattern.to_string() } else { format!("{base}/{pattern}") };
         let mut paths: Vec<PathBuf> = match glob::glob(&full) {
-            Ok(paths) => paths
-                .filter_map(Result::ok)
-                .filter(|p| p.is_file())
-                .collect(),
+            Ok(paths) => paths.filter_map(Result::ok).filter(|p| p.is_file()).collect(),
             Err(e) => {
                 let d = Diagnostic::new(&INCLUDE_FORM, format!("invalid glob pattern: {}", e.msg))
                     .label(at, "this pattern");
@@ -164,10 +151,8 @@ impl Loader<'_> {
         };
         paths.sort();
         if paths.is_empty() {
-            self.diags.push(
-                Diagnostic::new(&INCLUDE_NO_MATCH, format!("`{pattern}` matches no file"))
-                    .label(at, "no match"),
-            );
+            self.diags
+                .push(Diagnostic::new(&INCLUDE_NO_MATCH, format!("`{pattern}` matches no file")).label(at, "no match"));
         }
         paths
     }
@@ -184,11 +169,8 @@ impl Loader<'_> {
             }
         };
         if !canonical.starts_with(&self.root_dir) {
-            let d = Diagnostic::new(
-                &INCLUDE_OUTSIDE_ROOT,
-                format!("`{shown}` is outside the site's root folder"),
-            )
-            .label(at, "included here");
+            let d = Diagnostic::new(&INCLUDE_OUTSIDE_ROOT, format!("`{shown}` is outside the site's root folder"))
+                .label(at, "included here");
             self.diags.push(d);
             return Vec::new();
         }
@@ -198,16 +180,11 @@ impl Loader<'_> {
             } else {
                 (&INCLUDE_REPEATED, "is already included")
             };
-            self.diags.push(
-                Diagnostic::new(code, format!("`{shown}` {what}")).label(at, "included here"),
-            );
+            self.diags.push(Diagnostic::new(code, format!("`{shown}` {what}")).label(at, "included here"));
             return Vec::new();
         }
-        match std::fs::read_to_string(&canonical) {
-            Ok(text) => {
-                let file = self.sources.add(shown, canonical, text);
-                self.load(file)
-            }
+        match std::fs::read(&canonical) {
+            Ok(bytes) => self.add_and_load(shown, canonical, bytes),
             Err(e) => {
                 let d = Diagnostic::new(&INCLUDE_NOT_FOUND, format!("cannot read `{shown}`: {e}"))
                     .label(at, "included here");

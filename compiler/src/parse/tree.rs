@@ -67,17 +67,12 @@ impl Node {
     }
 
     pub fn props(&self) -> impl Iterator<Item = (&str, &Entry)> {
-        self.entries
-            .iter()
-            .filter_map(|e| e.key.as_ref().map(|(k, _)| (k.as_str(), e)))
+        self.entries.iter().filter_map(|e| e.key.as_ref().map(|(k, _)| (k.as_str(), e)))
     }
 }
 
 pub fn convert(doc: &KdlDocument, file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Node> {
-    doc.nodes()
-        .iter()
-        .map(|n| convert_node(n, file, text, diags))
-        .collect()
+    doc.nodes().iter().map(|n| convert_node(n, file, text, diags)).collect()
 }
 
 fn span(file: FileId, s: miette::SourceSpan) -> Span {
@@ -86,40 +81,20 @@ fn span(file: FileId, s: miette::SourceSpan) -> Span {
 
 fn convert_node(node: &KdlNode, file: FileId, text: &str, diags: &mut Diagnostics) -> Node {
     if let Some(ty) = node.ty() {
-        diags.push(
-            Diagnostic::new(&TYPE_ANNOTATION, "type annotation on a node")
-                .label(span(file, ty.span()), "here"),
-        );
+        diags.push(Diagnostic::new(&TYPE_ANNOTATION, "type annotation on a node").label(span(file, ty.span()), "here"));
     }
     let name_span = span(file, node.name().span());
-    let entries: Vec<Entry> = node
-        .entries()
-        .iter()
-        .map(|e| convert_entry(e, file, text, diags))
-        .collect();
+    let entries: Vec<Entry> = node.entries().iter().map(|e| convert_entry(e, file, text, diags)).collect();
     let head = entries.iter().fold(name_span, |acc, e| acc.to(e.span));
-    let children = node.children().map(|c| {
-        c.nodes()
-            .iter()
-            .map(|n| convert_node(n, file, text, diags))
-            .collect()
-    });
-    Node {
-        name: node.name().value().to_string(),
-        name_span,
-        head,
-        entries,
-        children,
-    }
+    let children = node.children().map(|c| c.nodes().iter().map(|n| convert_node(n, file, text, diags)).collect());
+    Node { name: node.name().value().to_string(), name_span, head, entries, children }
 }
 
 fn convert_entry(entry: &KdlEntry, file: FileId, text: &str, diags: &mut Diagnostics) -> Entry {
     let whole = span(file, entry.span());
     if let Some(ty) = entry.ty() {
-        diags.push(
-            Diagnostic::new(&TYPE_ANNOTATION, "type annotation on a value")
-                .label(span(file, ty.span()), "here"),
-        );
+        diags
+            .push(Diagnostic::new(&TYPE_ANNOTATION, "type annotation on a value").label(span(file, ty.span()), "here"));
     }
     let value = match entry.value() {
         KdlValue::String(s) => Scalar::String(s.clone()),
@@ -128,27 +103,17 @@ fn convert_entry(entry: &KdlEntry, file: FileId, text: &str, diags: &mut Diagnos
         KdlValue::Bool(b) => Scalar::Bool(*b),
         KdlValue::Null => Scalar::Null,
     };
-    let key = entry
-        .name()
-        .map(|k| (k.value().to_string(), span(file, k.span())));
+    let key = entry.name().map(|k| (k.value().to_string(), span(file, k.span())));
     let value_span = match &key {
         Some((_, key_span)) => value_span_after_key(whole, key_span.end, text),
         None => whole,
     };
-    Entry {
-        key,
-        value,
-        value_span,
-        span: whole,
-    }
+    Entry { key, value, value_span, span: whole }
 }
 
 /// The value of `key = value` starts after the `=` and any blanks around it.
 fn value_span_after_key(whole: Span, key_end: usize, text: &str) -> Span {
     let rest = text.get(key_end..whole.end).unwrap_or("");
-    let skip = rest
-        .char_indices()
-        .find(|&(_, c)| c != '=' && !c.is_whitespace())
-        .map_or(rest.len(), |(i, _)| i);
+    let skip = rest.char_indices().find(|&(_, c)| c != '=' && !c.is_whitespace()).map_or(rest.len(), |(i, _)| i);
     Span::new(whole.file, key_end + skip, whole.end)
 }

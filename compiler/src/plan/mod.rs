@@ -36,20 +36,10 @@ pub fn plan(site: &Site) -> Option<Plan<'_>> {
         .iter()
         .map(|host| {
             let pxe = site.pxe_interface(host).map(|(_, i)| i);
-            let statics = host
-                .interface
-                .iter()
-                .filter_map(|i| i.address)
-                .chain(host.bond.iter().filter_map(|b| b.address));
-            let address = pxe
-                .and_then(|i| i.address)
-                .or_else(|| statics.clone().next());
-            HostFacts {
-                host,
-                fqdn: site.fqdn(host).unwrap_or_else(|| host.name.clone()),
-                pxe,
-                address,
-            }
+            let statics =
+                host.interface.iter().filter_map(|i| i.address).chain(host.bond.iter().filter_map(|b| b.address));
+            let address = pxe.and_then(|i| i.address).or_else(|| statics.clone().next());
+            HostFacts { host, fqdn: site.fqdn(host).unwrap_or_else(|| host.name.clone()), pxe, address }
         })
         .collect();
     hosts.sort_by(|a, b| a.host.name.cmp(&b.host.name));
@@ -57,12 +47,5 @@ pub fn plan(site: &Site) -> Option<Plan<'_>> {
     pools.sort_by(|a, b| a.name.cmp(&b.name));
     let mut teams: Vec<&Team> = site.teams.iter().collect();
     teams.sort_by(|a, b| a.name.cmp(&b.name));
-    Some(Plan {
-        site,
-        settings,
-        hosts,
-        pools,
-        teams,
-        digest: digest::digest(site),
-    })
+    Some(Plan { site, settings, hosts, pools, teams, digest: digest::digest(site) })
 }

@@ -16,10 +16,7 @@ pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
     let results = [summary::render(plan, &mut out)];
     for r in results {
         if let Err(e) = r {
-            diags.push(Diagnostic::new(
-                &crate::model::errors::INTERNAL,
-                format!("rendering failed: {e}"),
-            ));
+            diags.push(Diagnostic::new(&crate::model::errors::INTERNAL, format!("rendering failed: {e}")));
         }
     }
     out

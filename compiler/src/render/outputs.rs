@@ -15,8 +15,7 @@ impl OutPath {
             let ok = !c.is_empty()
                 && *c != "."
                 && *c != ".."
-                && c.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+                && c.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
             if !ok {
                 return Err(format!("unsafe output path component {c:?}"));
             }

@@ -10,23 +10,11 @@ use crate::plan::Plan;
 
 /// What each top-level part of the tree is, for the "Files" table.
 const FAMILIES: &[(&str, &str)] = &[
-    (
-        "MANIFEST",
-        "SHA-256 of every file, compiler version, site digest",
-    ),
+    ("MANIFEST", "SHA-256 of every file, compiler version, site digest"),
     ("README.md", "this summary"),
-    (
-        "provisioning",
-        "DHCP/DNS/TFTP, boot scripts, cloud-init seeds, BMC boot plan",
-    ),
-    (
-        "kubeadm",
-        "kubeadm, kubelet and kube-proxy configuration per host",
-    ),
-    (
-        "cluster",
-        "Kubernetes objects for teams, storage, GPU pools and secrets",
-    ),
+    ("provisioning", "DHCP/DNS/TFTP, boot scripts, cloud-init seeds, BMC boot plan"),
+    ("kubeadm", "kubeadm, kubelet and kube-proxy configuration per host"),
+    ("cluster", "Kubernetes objects for teams, storage, GPU pools and secrets"),
     ("packs", "rendered Helm values per pack"),
     ("gitops", "Argo CD or Flux objects that install everything"),
 ];
@@ -49,29 +37,23 @@ fn cell(s: &str) -> String {
 }
 
 fn or_dash(s: Option<String>) -> String {
-    s.filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "—".to_string())
+    s.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".to_string())
 }
 
 fn header(plan: &Plan, md: &mut String) {
     let s = plan.settings;
     let k = &s.kubernetes;
     let _ = writeln!(md, "# Site `{}`\n", s.name);
-    let _ = writeln!(
-        md,
-        "Compiled by bosun from the site description. Do not edit: change the site and compile again.\n"
-    );
+    let _ =
+        writeln!(md, "Compiled by bosun from the site description. Do not edit: change the site and compile again.\n");
     let _ = writeln!(md, "| setting | value |\n|---|---|");
     let _ = writeln!(md, "| domain | `{}` |", s.domain);
     if let Some(nd) = &s.nodes_domain {
         let _ = writeln!(md, "| host FQDNs | `HOST.{nd}.{}` |", s.domain);
     }
     let cni = format!("{:?}", k.cni).to_lowercase();
-    let _ = writeln!(
-        md,
-        "| Kubernetes | {} ({cni}; pods {}, services {}) |",
-        k.version, k.pod_subnet, k.service_subnet
-    );
+    let _ =
+        writeln!(md, "| Kubernetes | {} ({cni}; pods {}, services {}) |", k.version, k.pod_subnet, k.service_subnet);
     if let Some(ep) = &k.control_plane_endpoint {
         let _ = writeln!(md, "| control-plane endpoint | `{ep}` |");
     }
@@ -116,19 +98,11 @@ fn networks(site: &Site, md: &mut String) {
     let mut nets: Vec<_> = site.networks.iter().collect();
     nets.sort_by(|a, b| a.name.cmp(&b.name));
     let _ = writeln!(md, "## Networks ({})\n", nets.len());
-    let _ = writeln!(
-        md,
-        "| network | CIDR | gateway | VLAN | MTU | DHCP range | PXE |\n|---|---|---|---|---|---|---|"
-    );
+    let _ = writeln!(md, "| network | CIDR | gateway | VLAN | MTU | DHCP range | PXE |\n|---|---|---|---|---|---|---|");
     for n in nets {
         let pxe = n.pxe.as_ref().map(|p| {
             let kinds = [(p.bios, "bios"), (p.uefi, "uefi"), (p.ipxe, "ipxe")];
-            kinds
-                .iter()
-                .filter(|(on, _)| *on)
-                .map(|(_, k)| *k)
-                .collect::<Vec<_>>()
-                .join(", ")
+            kinds.iter().filter(|(on, _)| *on).map(|(_, k)| *k).collect::<Vec<_>>().join(", ")
         });
         let _ = writeln!(
             md,
@@ -150,30 +124,18 @@ fn pools(plan: &Plan, md: &mut String) {
         return;
     }
     let _ = writeln!(md, "## GPU pools ({})\n", plan.pools.len());
-    let _ = writeln!(
-        md,
-        "| pool | model | hosts | GPUs | sharing |\n|---|---|---|---|---|"
-    );
+    let _ = writeln!(md, "| pool | model | hosts | GPUs | sharing |\n|---|---|---|---|---|");
     for p in &plan.pools {
         let hosts = plan.site.pool_hosts(p).count();
         let sharing = match (&p.mig, &p.time_slicing) {
-            (Some(m), _) if m.strategy != MigStrategy::None => format!(
-                "MIG {:?} {}",
-                m.strategy,
-                m.profile.as_deref().unwrap_or("")
-            )
-            .to_lowercase(),
+            (Some(m), _) if m.strategy != MigStrategy::None => {
+                format!("MIG {:?} {}", m.strategy, m.profile.as_deref().unwrap_or("")).to_lowercase()
+            }
             (_, Some(ts)) => format!("time-slicing × {}", ts.replicas),
             _ => "—".to_string(),
         };
         let gpus = hosts as u64 * u64::from(p.gpus_per_host);
-        let _ = writeln!(
-            md,
-            "| {} | {} | {hosts} | {gpus} | {} |",
-            p.name,
-            cell(&p.model),
-            sharing.trim()
-        );
+        let _ = writeln!(md, "| {} | {} | {hosts} | {gpus} | {} |", p.name, cell(&p.model), sharing.trim());
     }
     md.push('\n');
 }
@@ -183,17 +145,10 @@ fn teams(plan: &Plan, md: &mut String) {
         return;
     }
     let _ = writeln!(md, "## Teams ({})\n", plan.teams.len());
-    let _ = writeln!(
-        md,
-        "| team | namespace | admins | members | GPU quota |\n|---|---|---|---|---|"
-    );
+    let _ = writeln!(md, "| team | namespace | admins | members | GPU quota |\n|---|---|---|---|---|");
     for t in &plan.teams {
         let gpu = t.quota.as_ref().and_then(|q| q.gpu).map(|g| {
-            let pool = plan
-                .site
-                .quota_pool(t)
-                .map(|p| format!(" ({})", p.name))
-                .unwrap_or_default();
+            let pool = plan.site.quota_pool(t).map(|p| format!(" ({})", p.name)).unwrap_or_default();
             format!("{g}{pool}")
         });
         let _ = writeln!(
@@ -216,19 +171,10 @@ fn storage(site: &Site, md: &mut String) {
     }
     classes.sort_by(|a, b| a.name.cmp(&b.name));
     let _ = writeln!(md, "## Storage classes ({})\n", classes.len());
-    let _ = writeln!(
-        md,
-        "| class | backend | type | default |\n|---|---|---|---|"
-    );
+    let _ = writeln!(md, "| class | backend | type | default |\n|---|---|---|---|");
     for c in classes {
         let ty = format!("{:?}", c.type_).to_lowercase();
-        let _ = writeln!(
-            md,
-            "| {} | {} | {ty} | {} |",
-            c.name,
-            c.backend,
-            if c.default { "yes" } else { "" }
-        );
+        let _ = writeln!(md, "| {} | {} | {ty} | {} |", c.name, c.backend, if c.default { "yes" } else { "" });
     }
     md.push('\n');
 }
@@ -243,13 +189,7 @@ fn packs(site: &Site, md: &mut String) {
     let _ = writeln!(md, "| pack | source | namespace |\n|---|---|---|");
     for p in packs {
         let source = p.source.clone().unwrap_or_else(|| "built-in".to_string());
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} |",
-            p.name,
-            cell(&source),
-            or_dash(p.namespace.clone())
-        );
+        let _ = writeln!(md, "| {} | {} | {} |", p.name, cell(&source), or_dash(p.namespace.clone()));
     }
     md.push('\n');
 }
@@ -262,17 +202,10 @@ fn files(out: &Outputs, md: &mut String) {
     }
     counts.insert("README.md", 1);
     counts.insert("MANIFEST", 1);
-    let _ = writeln!(
-        md,
-        "## Files\n\n| path | files | what it is |\n|---|---|---|"
-    );
+    let _ = writeln!(md, "## Files\n\n| path | files | what it is |\n|---|---|---|");
     for (top, what) in FAMILIES {
         if let Some(n) = counts.get(top) {
-            let shown = if top.contains('.') || *top == "MANIFEST" {
-                top.to_string()
-            } else {
-                format!("{top}/")
-            };
+            let shown = if top.contains('.') || *top == "MANIFEST" { top.to_string() } else { format!("{top}/") };
             let _ = writeln!(md, "| {shown} | {n} | {what} |");
         }
     }

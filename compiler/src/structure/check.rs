@@ -23,12 +23,7 @@ pub fn check(doc: &Value, index: &SpanIndex) -> Vec<(String, Diagnostic)> {
         .iter_errors(doc)
         .map(|e| {
             let ptr = e.instance_path().as_str().to_string();
-            let d = Mapper {
-                doc,
-                index,
-                ptr: &ptr,
-            }
-            .map(e.kind(), e.instance(), &e.to_string());
+            let d = Mapper { doc, index, ptr: &ptr }.map(e.kind(), e.instance(), &e.to_string());
             (ptr, d)
         })
         .collect()
@@ -52,74 +47,39 @@ impl Mapper<'_> {
         let shown = show(instance);
         let d = match kind {
             K::Required { property } => return self.missing(property.as_str().unwrap_or("?")),
-            K::Type { kind } => Diagnostic::new(
-                &TYPE,
-                format!(
-                    "`{key}` must be {}, not {}",
-                    expected(kind),
-                    kdl_type(instance)
-                ),
-            )
-            .help(type_help(kind)),
+            K::Type { kind } => {
+                Diagnostic::new(&TYPE, format!("`{key}` must be {}, not {}", expected(kind), kdl_type(instance)))
+                    .help(type_help(kind))
+            }
             K::Enum { options } => {
-                let opts: Vec<&str> = options
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
+                let opts: Vec<&str> = options.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
                 let mut h = format!("`{key}` is one of: {}", opts.join(", "));
-                if let Some(s) = instance
-                    .as_str()
-                    .and_then(|v| did_you_mean(v, opts.iter().copied()))
-                {
+                if let Some(s) = instance.as_str().and_then(|v| did_you_mean(v, opts.iter().copied())) {
                     h = format!("did you mean `{s}`? {h}");
                 }
-                Diagnostic::new(
-                    code_or(&INVALID_VALUE),
-                    format!("{shown} is not a valid `{key}`"),
-                )
-                .help(h)
+                Diagnostic::new(code_or(&INVALID_VALUE), format!("{shown} is not a valid `{key}`")).help(h)
             }
-            K::Pattern { .. } => {
-                Diagnostic::new(code_or(&PATTERN), format!("{shown} is not a valid `{key}`"))
+            K::Pattern { .. } => Diagnostic::new(code_or(&PATTERN), format!("{shown} is not a valid `{key}`")),
+            K::Minimum { limit } | K::ExclusiveMinimum { limit } => {
+                Diagnostic::new(code_or(&RANGE), format!("`{key}` {shown} is below the minimum {limit}"))
             }
-            K::Minimum { limit } | K::ExclusiveMinimum { limit } => Diagnostic::new(
-                code_or(&RANGE),
-                format!("`{key}` {shown} is below the minimum {limit}"),
-            ),
-            K::Maximum { limit } | K::ExclusiveMaximum { limit } => Diagnostic::new(
-                code_or(&RANGE),
-                format!("`{key}` {shown} is above the maximum {limit}"),
-            ),
-            K::MinLength { limit } => Diagnostic::new(
-                code_or(&LENGTH),
-                format!("`{key}` must have at least {limit} character(s)"),
-            ),
-            K::MaxLength { limit } => Diagnostic::new(
-                code_or(&LENGTH),
-                format!("`{key}` must have at most {limit} characters"),
-            ),
+            K::Maximum { limit } | K::ExclusiveMaximum { limit } => {
+                Diagnostic::new(code_or(&RANGE), format!("`{key}` {shown} is above the maximum {limit}"))
+            }
+            K::MinLength { limit } => {
+                Diagnostic::new(code_or(&LENGTH), format!("`{key}` must have at least {limit} character(s)"))
+            }
+            K::MaxLength { limit } => {
+                Diagnostic::new(code_or(&LENGTH), format!("`{key}` must have at most {limit} characters"))
+            }
             K::MaxItems { limit } => {
-                let d = Diagnostic::new(
-                    code_or(&LENGTH),
-                    format!("more than {limit} `{key}` entries"),
-                );
+                let d = Diagnostic::new(code_or(&LENGTH), format!("more than {limit} `{key}` entries"));
                 let extra = self.index.value(&format!("{}/{limit}", self.ptr));
-                return with_help(
-                    d.label_opt(extra, format!("entry {} of at most {limit}", limit + 1)),
-                    help,
-                );
+                return with_help(d.label_opt(extra, format!("entry {} of at most {limit}", limit + 1)), help);
             }
             K::MinItems { .. } => {
                 let d = Diagnostic::new(code_or(&LENGTH), format!("the site has no `{key}`"));
-                return with_help(
-                    d.label_opt(
-                        self.index.nearest(self.ptr).map(|l| l.value),
-                        "in this site",
-                    ),
-                    help,
-                );
+                return with_help(d.label_opt(self.index.nearest(self.ptr).map(|l| l.value), "in this site"), help);
             }
             _ => Diagnostic::new(&INVALID, fallback.to_string()),
         };
@@ -140,9 +100,7 @@ impl Mapper<'_> {
             }
             _ => format!("add a `{property} …` child node to {owner}"),
         };
-        Diagnostic::new(&MISSING, format!("{owner} is missing `{property}`"))
-            .label_opt(at, "declared here")
-            .help(help)
+        Diagnostic::new(&MISSING, format!("{owner} is missing `{property}`")).label_opt(at, "declared here").help(help)
     }
 
     /// The setting's name: the last non-index segment of the pointer.
@@ -186,29 +144,15 @@ pub fn describe(doc: &Value, ptr: &str) -> String {
     let mut cur = doc;
     for (i, seg) in segs.iter().enumerate() {
         cur = match cur {
-            Value::Array(a) => seg
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| a.get(n))
-                .unwrap_or(&Value::Null),
+            Value::Array(a) => seg.parse::<usize>().ok().and_then(|n| a.get(n)).unwrap_or(&Value::Null),
             other => other.get(*seg).unwrap_or(&Value::Null),
         };
         if seg.parse::<usize>().is_ok() {
             continue;
         }
-        let name = match segs
-            .get(i + 1)
-            .and_then(|s| s.parse::<usize>().ok())
-            .and_then(|n| cur.get(n))
-        {
-            Some(item) => item
-                .get("name")
-                .and_then(Value::as_str)
-                .map(|n| format!(" \"{n}\"")),
-            None => cur
-                .get("name")
-                .and_then(Value::as_str)
-                .map(|n| format!(" \"{n}\"")),
+        let name = match segs.get(i + 1).and_then(|s| s.parse::<usize>().ok()).and_then(|n| cur.get(n)) {
+            Some(item) => item.get("name").and_then(Value::as_str).map(|n| format!(" \"{n}\"")),
+            None => cur.get("name").and_then(Value::as_str).map(|n| format!(" \"{n}\"")),
         };
         parts.push(format!("{seg}{}", name.unwrap_or_default()));
     }
@@ -229,11 +173,7 @@ fn expected(kind: &TypeKind) -> String {
     };
     match kind {
         TypeKind::Single(t) => word(&t.to_string()).to_string(),
-        TypeKind::Multiple(ts) => ts
-            .iter()
-            .map(|t| word(&t.to_string()))
-            .collect::<Vec<_>>()
-            .join(" or "),
+        TypeKind::Multiple(ts) => ts.iter().map(|t| word(&t.to_string())).collect::<Vec<_>>().join(" or "),
     }
 }
 

@@ -23,24 +23,13 @@ pub struct Lowerer<'d> {
 
 impl<'d> Lowerer<'d> {
     pub fn new(diags: &'d mut Diagnostics) -> Self {
-        Lowerer {
-            index: SpanIndex::default(),
-            diags,
-        }
+        Lowerer { index: SpanIndex::default(), diags }
     }
 
     /// Lowers the top-level nodes as the children of the root object.
     pub fn lower_root(&mut self, nodes: &[Node], at: Span) -> Value {
-        self.index.insert(
-            String::new(),
-            Loc {
-                key: None,
-                value: at,
-            },
-        );
-        let Kind::Object(shape) = schema::kind(schema::schema()) else {
-            unreachable!("root schema is an object")
-        };
+        self.index.insert(String::new(), Loc { key: None, value: at });
+        let Kind::Object(shape) = schema::kind(schema::schema()) else { unreachable!("root schema is an object") };
         let mut obj = Map::new();
         for node in nodes {
             self.lower_child(&shape, "top level", node, "", &mut obj);
@@ -62,11 +51,8 @@ impl<'d> Lowerer<'d> {
         }
         for extra in args {
             self.diags.push(
-                Diagnostic::new(
-                    &UNEXPECTED_ARGUMENT,
-                    format!("{what} takes {} argument(s)", shape.args.len()),
-                )
-                .label(extra.span, "unexpected argument"),
+                Diagnostic::new(&UNEXPECTED_ARGUMENT, format!("{what} takes {} argument(s)", shape.args.len()))
+                    .label(extra.span, "unexpected argument"),
             );
         }
         for (key, entry) in node.props() {
@@ -90,12 +76,10 @@ impl<'d> Lowerer<'d> {
         let key_span = entry.key.as_ref().map(|(_, s)| *s);
         if !shape.is_prop(key) {
             let diag = if shape.properties.contains_key(key) {
-                Diagnostic::new(&WRONG_FORM, format!("`{key}` is not a property of {what}")).help(
-                    format!("write it as a child node: `{key} …` inside {what}'s braces"),
-                )
+                Diagnostic::new(&WRONG_FORM, format!("`{key}` is not a property of {what}"))
+                    .help(format!("write it as a child node: `{key} …` inside {what}'s braces"))
             } else {
-                let mut d =
-                    Diagnostic::new(&UNKNOWN_PROPERTY, format!("{what} has no property `{key}`"));
+                let mut d = Diagnostic::new(&UNKNOWN_PROPERTY, format!("{what} has no property `{key}`"));
                 if let Some(s) = did_you_mean(key, shape.props.iter().copied()) {
                     d = d.help(format!("did you mean `{s}`?"));
                 } else if !shape.props.is_empty() {
@@ -113,14 +97,7 @@ impl<'d> Lowerer<'d> {
         self.put_scalar(obj, ptr, key, entry, key_span);
     }
 
-    fn lower_child(
-        &mut self,
-        shape: &Shape,
-        what: &str,
-        child: &Node,
-        ptr: &str,
-        obj: &mut Map<String, Value>,
-    ) {
+    fn lower_child(&mut self, shape: &Shape, what: &str, child: &Node, ptr: &str, obj: &mut Map<String, Value>) {
         let key = child.name.as_str();
         let Some(sub) = shape.property(key).filter(|_| !shape.is_arg(key)) else {
             let mut d = Diagnostic::new(&UNKNOWN_NODE, format!("unknown node `{key}` in {what}"));
@@ -131,20 +108,13 @@ impl<'d> Lowerer<'d> {
             return;
         };
         if shape.is_prop(key) {
-            let d = Diagnostic::new(
-                &WRONG_FORM,
-                format!("`{key}` is a property of {what}, not a child node"),
-            )
-            .help(format!("write it on the {what} line: `{key}=…`"));
-            self.diags
-                .push(d.label(child.name_span, "written as a node"));
+            let d = Diagnostic::new(&WRONG_FORM, format!("`{key}` is a property of {what}, not a child node"))
+                .help(format!("write it on the {what} line: `{key}=…`"));
+            self.diags.push(d.label(child.name_span, "written as a node"));
             return;
         }
         let here = format!("{ptr}/{}", segment(key));
-        let loc = Loc {
-            key: Some(child.name_span),
-            value: child.head,
-        };
+        let loc = Loc { key: Some(child.name_span), value: child.head };
         match schema::kind(sub) {
             Kind::Array(items) => {
                 self.index.insert(here.clone(), loc);
@@ -172,22 +142,10 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn lower_items(
-        &mut self,
-        items: &'static Value,
-        child: &Node,
-        here: &str,
-        out: &mut Vec<Value>,
-    ) {
+    fn lower_items(&mut self, items: &'static Value, child: &Node, here: &str, out: &mut Vec<Value>) {
         if let Kind::Object(_) = schema::kind(items) {
             let p = format!("{here}/{}", out.len());
-            self.index.insert(
-                p.clone(),
-                Loc {
-                    key: Some(child.name_span),
-                    value: child.head,
-                },
-            );
+            self.index.insert(p.clone(), Loc { key: Some(child.name_span), value: child.head });
             out.push(self.lower_object(items, child, &p));
             return;
         }
@@ -200,13 +158,7 @@ impl<'d> Lowerer<'d> {
         }
         for arg in child.args() {
             let p = format!("{here}/{}", out.len());
-            self.index.insert(
-                p.clone(),
-                Loc {
-                    key: Some(child.name_span),
-                    value: arg.value_span,
-                },
-            );
+            self.index.insert(p.clone(), Loc { key: Some(child.name_span), value: arg.value_span });
             out.push(self.scalar(arg));
         }
     }
@@ -225,37 +177,20 @@ impl<'d> Lowerer<'d> {
         }
         if let Some(arg) = node.args().next() {
             self.diags.push(
-                Diagnostic::new(
-                    &WRONG_FORM,
-                    format!("`{}` mixes a value with properties or children", node.name),
-                )
-                .label(arg.span, "value here")
-                .help(
-                    "give either values (`key 1 2`) or properties and children (`key a=1 { b 2 }`)",
-                ),
+                Diagnostic::new(&WRONG_FORM, format!("`{}` mixes a value with properties or children", node.name))
+                    .label(arg.span, "value here")
+                    .help("give either values (`key 1 2`) or properties and children (`key a=1 { b 2 }`)"),
             );
         }
         let mut obj = Map::new();
         for (key, entry) in node.props() {
             let p = format!("{ptr}/{}", segment(key));
-            self.index.insert(
-                p,
-                Loc {
-                    key: entry.key.as_ref().map(|k| k.1),
-                    value: entry.value_span,
-                },
-            );
+            self.index.insert(p, Loc { key: entry.key.as_ref().map(|k| k.1), value: entry.value_span });
             obj.insert(key.to_string(), self.scalar(entry));
         }
         for child in node.children.iter().flatten() {
             let p = format!("{ptr}/{}", segment(&child.name));
-            self.index.insert(
-                p.clone(),
-                Loc {
-                    key: Some(child.name_span),
-                    value: child.head,
-                },
-            );
+            self.index.insert(p.clone(), Loc { key: Some(child.name_span), value: child.head });
             let v = self.lower_free(child, &p);
             match obj.get_mut(&child.name) {
                 Some(Value::Array(a)) => a.push(v),
@@ -277,13 +212,7 @@ impl<'d> Lowerer<'d> {
         key_span: Option<Span>,
     ) {
         let p = format!("{ptr}/{}", segment(key));
-        self.index.insert(
-            p,
-            Loc {
-                key: key_span,
-                value: entry.value_span,
-            },
-        );
+        self.index.insert(p, Loc { key: key_span, value: entry.value_span });
         obj.insert(key.to_string(), self.scalar(entry));
     }
 
@@ -299,11 +228,8 @@ impl<'d> Lowerer<'d> {
         }
         for extra in args {
             self.diags.push(
-                Diagnostic::new(
-                    &UNEXPECTED_ARGUMENT,
-                    format!("`{}` takes one value", node.name),
-                )
-                .label(extra.span, "unexpected argument"),
+                Diagnostic::new(&UNEXPECTED_ARGUMENT, format!("`{}` takes one value", node.name))
+                    .label(extra.span, "unexpected argument"),
             );
         }
         first
@@ -313,15 +239,9 @@ impl<'d> Lowerer<'d> {
     fn bare_args(&mut self, node: &Node) -> bool {
         let mut ok = true;
         for (key, entry) in node.props() {
-            let d = Diagnostic::new(
-                &UNKNOWN_PROPERTY,
-                format!("`{}` has no property `{key}`", node.name),
-            )
-            .label(entry.span, "unknown here")
-            .help(format!(
-                "`{}` takes only a value: `{} \"…\"`",
-                node.name, node.name
-            ));
+            let d = Diagnostic::new(&UNKNOWN_PROPERTY, format!("`{}` has no property `{key}`", node.name))
+                .label(entry.span, "unknown here")
+                .help(format!("`{}` takes only a value: `{} \"…\"`", node.name, node.name));
             self.diags.push(d);
             ok = false;
         }
@@ -340,10 +260,7 @@ impl<'d> Lowerer<'d> {
     }
 
     fn duplicate(&mut self, key: &str, at: Span, ptr: &str) {
-        let first = self
-            .index
-            .get(ptr)
-            .map(|l| l.key.map_or(l.value, |k| k.to(l.value)));
+        let first = self.index.get(ptr).map(|l| l.key.map_or(l.value, |k| k.to(l.value)));
         let d = Diagnostic::new(&DUPLICATE_SETTING, format!("`{key}` is given twice"))
             .label(at, "given again here")
             .label_opt(first, "first given here");
@@ -367,10 +284,8 @@ impl<'d> Lowerer<'d> {
     }
 
     fn bad_number(&mut self, entry: &Entry) -> Value {
-        let d = Diagnostic::new(&RANGE, "this number cannot be represented")
-            .label(entry.value_span, "here");
-        self.diags
-            .push(d.help("use a finite number between -2^63 and 2^63-1"));
+        let d = Diagnostic::new(&RANGE, "this number cannot be represented").label(entry.value_span, "here");
+        self.diags.push(d.help("use a finite number between -2^63 and 2^63-1"));
         Value::Null
     }
 }

@@ -28,10 +28,7 @@ pub struct Structured {
 }
 
 pub fn structure(parsed: &Parsed, diags: &mut Diagnostics) -> Structured {
-    let start = parsed
-        .nodes
-        .first()
-        .map_or(Span::new(FileId(0), 0, 0), |n| n.head);
+    let start = parsed.nodes.first().map_or(Span::new(FileId(0), 0, 0), |n| n.head);
     let mut lowerer = lower::Lowerer::new(diags);
     let doc = lowerer.lower_root(&parsed.nodes, start);
     let index = lowerer.index;

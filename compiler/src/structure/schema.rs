@@ -25,11 +25,7 @@ pub fn schema() -> &'static Value {
 
 /// Follows a local `$ref` (`#/$defs/NAME`), once.
 pub fn resolve(s: &'static Value) -> &'static Value {
-    match s
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/$defs/"))
-    {
+    match s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
         Some(name) => &schema()["$defs"][name],
         None => s,
     }
@@ -65,10 +61,7 @@ impl Shape {
 
     /// Keys written as child nodes.
     pub fn child_keys(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.properties
-            .keys()
-            .map(String::as_str)
-            .filter(|k| !self.is_prop(k) && !self.is_arg(k))
+        self.properties.keys().map(String::as_str).filter(|k| !self.is_prop(k) && !self.is_arg(k))
     }
 }
 
@@ -82,12 +75,7 @@ pub fn kind(s: &'static Value) -> Kind {
         Some("object") => {
             static EMPTY: OnceLock<Map<String, Value>> = OnceLock::new();
             let strings = |key: &str| -> Vec<&'static str> {
-                s.get(key)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect()
+                s.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect()
             };
             Kind::Object(Shape {
                 properties: s

@@ -8,12 +8,7 @@ use crate::support::{KUBERNETES_MINORS, kubernetes_minor};
 
 pub fn check(cx: &mut Ctx) {
     version(cx);
-    let cps: Vec<_> = cx
-        .site
-        .hosts
-        .iter()
-        .filter(|h| h.role == Role::ControlPlane)
-        .collect();
+    let cps: Vec<_> = cx.site.hosts.iter().filter(|h| h.role == Role::ControlPlane).collect();
     let skipped_cp = cx.site.skipped.iter().any(|(kind, _)| kind == "host");
     let n = cps.len();
     if (n == 0 && !skipped_cp) || (n > 0 && n % 2 == 0) {
@@ -28,17 +23,10 @@ pub fn check(cx: &mut Ctx) {
         }
         cx.push(d.label_opt(cx.span("/site"), "in this site"));
     }
-    let endpoint = cx
-        .site
-        .settings
-        .as_ref()
-        .map(|s| s.kubernetes.control_plane_endpoint.is_some());
+    let endpoint = cx.site.settings.as_ref().map(|s| s.kubernetes.control_plane_endpoint.is_some());
     if n > 1 && endpoint == Some(false) {
-        let d = Diagnostic::new(
-            &MISSING_ENDPOINT,
-            format!("{n} control-plane hosts need a control-plane-endpoint"),
-        )
-        .label_opt(cx.span("/site/kubernetes"), "add it here");
+        let d = Diagnostic::new(&MISSING_ENDPOINT, format!("{n} control-plane hosts need a control-plane-endpoint"))
+            .label_opt(cx.span("/site/kubernetes"), "add it here");
         cx.push(d);
     }
 }
@@ -52,7 +40,9 @@ fn version(cx: &mut Ctx) {
     if kubernetes_minor(version).is_none_or(|m| m < lo || m > hi) {
         let d = Diagnostic::new(&UNSUPPORTED_VERSION, format!("Kubernetes {version} is not supported"))
             .label_opt(cx.span("/site/kubernetes/version"), format!("supported: 1.{lo} to 1.{hi}"))
-            .help(format!("pick a release from 1.{lo}.0 to 1.{hi}.x; docs/language.md says why the window is what it is"));
+            .help(format!(
+                "pick a release from 1.{lo}.0 to 1.{hi}.x; docs/language.md says why the window is what it is"
+            ));
         cx.push(d);
     }
 }

@@ -14,11 +14,8 @@ pub fn check(cx: &mut Ctx) {
     for pool in &cx.site.pools {
         mig(cx, pool);
         if cx.site.pool_hosts(pool).next().is_none() {
-            let d = Diagnostic::new(
-                &EMPTY_POOL,
-                format!("GPU pool `{}` has no hosts", pool.name),
-            )
-            .label_opt(cx.span(&pool.at.at("name")), "no host names this pool");
+            let d = Diagnostic::new(&EMPTY_POOL, format!("GPU pool `{}` has no hosts", pool.name))
+                .label_opt(cx.span(&pool.at.at("name")), "no host names this pool");
             cx.push(d);
         }
     }
@@ -26,11 +23,7 @@ pub fn check(cx: &mut Ctx) {
         if host.gpu_pool.is_some() && !host.role.runs_kubernetes() {
             let d = Diagnostic::new(
                 &POOL_HOST_ROLE,
-                format!(
-                    "`{}` is a {} host and cannot join a GPU pool",
-                    host.name,
-                    host.role.as_str()
-                ),
+                format!("`{}` is a {} host and cannot join a GPU pool", host.name, host.role.as_str()),
             )
             .label_opt(cx.setting_span(&host.at.at("gpu-pool")), "pool membership")
             .label_opt(cx.setting_span(&host.at.at("role")), "role");
@@ -43,84 +36,55 @@ pub fn check(cx: &mut Ctx) {
 fn mig(cx: &mut Ctx, pool: &GpuPool) {
     let Some(mig) = &pool.mig else { return };
     if pool.time_slicing.is_some() {
-        let d = Diagnostic::new(
-            &MIG_WITH_TIME_SLICING,
-            format!("pool `{}` has both MIG and time-slicing", pool.name),
-        )
-        .label_opt(cx.span(&pool.at.at("mig")), "MIG")
-        .label_opt(cx.span(&pool.at.at("time-slicing")), "time-slicing");
+        let d = Diagnostic::new(&MIG_WITH_TIME_SLICING, format!("pool `{}` has both MIG and time-slicing", pool.name))
+            .label_opt(cx.span(&pool.at.at("mig")), "MIG")
+            .label_opt(cx.span(&pool.at.at("time-slicing")), "time-slicing");
         cx.push(d);
     }
-    let profile_at = cx
-        .span(&pool.at.at("mig/profile"))
-        .or(cx.span(&pool.at.at("mig")));
+    let profile_at = cx.span(&pool.at.at("mig/profile")).or(cx.span(&pool.at.at("mig")));
     let profile = mig.profile.as_deref();
     if mig.strategy == MigStrategy::None {
         if profile.is_some() {
             let d = Diagnostic::new(&MIG_PROFILE, "strategy \"none\" takes no profile")
                 .label_opt(profile_at, "remove this profile")
-                .help(
-                    "use strategy=\"single\" or \"mixed\" to partition GPUs, or drop the profile",
-                );
+                .help("use strategy=\"single\" or \"mixed\" to partition GPUs, or drop the profile");
             cx.push(d);
         }
         return;
     }
     let Some(model) = gpu_models::find(&pool.model) else {
         let known: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
-        let d = Diagnostic::new(
-            &UNKNOWN_GPU_MODEL,
-            format!("no MIG table for GPU model \"{}\"", pool.model),
-        )
-        .label_opt(cx.span(&pool.at.at("model")), "model")
-        .help(format!("MIG is known for: {}", known.join(", ")));
+        let d = Diagnostic::new(&UNKNOWN_GPU_MODEL, format!("no MIG table for GPU model \"{}\"", pool.model))
+            .label_opt(cx.span(&pool.at.at("model")), "model")
+            .help(format!("MIG is known for: {}", known.join(", ")));
         cx.push(d);
         return;
     };
-    let choices = || {
-        model
-            .mig
-            .iter()
-            .map(|(p, _)| *p)
-            .chain(ALWAYS.iter().copied())
-    };
+    let choices = || model.mig.iter().map(|(p, _)| *p).chain(ALWAYS.iter().copied());
     let Some(profile) = profile else {
         let d = Diagnostic::new(
             &MIG_PROFILE,
             format!("MIG strategy \"{:?}\" needs a profile", mig.strategy).to_lowercase(),
         )
         .label_opt(profile_at, "add profile=\"…\"")
-        .help(format!(
-            "{} offers: {}",
-            model.name,
-            choices().collect::<Vec<_>>().join(", ")
-        ));
+        .help(format!("{} offers: {}", model.name, choices().collect::<Vec<_>>().join(", ")));
         cx.push(d);
         return;
     };
     if model.profile(profile).is_none() && !ALWAYS.contains(&profile) {
-        let mut help = format!(
-            "{} offers: {}",
-            model.name,
-            choices().collect::<Vec<_>>().join(", ")
-        );
+        let mut help = format!("{} offers: {}", model.name, choices().collect::<Vec<_>>().join(", "));
         if let Some(s) = did_you_mean(profile, choices()) {
             help = format!("did you mean `{s}`? {help}");
         }
-        let d = Diagnostic::new(
-            &MIG_PROFILE,
-            format!("{} has no MIG profile \"{profile}\"", model.name),
-        )
-        .label_opt(profile_at, "not in the model's table")
-        .help(help);
+        let d = Diagnostic::new(&MIG_PROFILE, format!("{} has no MIG profile \"{profile}\"", model.name))
+            .label_opt(profile_at, "not in the model's table")
+            .help(help);
         cx.push(d);
     } else if mig.strategy == MigStrategy::Single && profile == "all-balanced" {
-        let d = Diagnostic::new(
-            &MIG_PROFILE,
-            "the single strategy needs one MIG size per GPU; all-balanced mixes sizes",
-        )
-        .label_opt(profile_at, "mixed sizes")
-        .help("use strategy=\"mixed\" with all-balanced, or a uniform profile such as all-1g.10gb");
+        let d =
+            Diagnostic::new(&MIG_PROFILE, "the single strategy needs one MIG size per GPU; all-balanced mixes sizes")
+                .label_opt(profile_at, "mixed sizes")
+                .help("use strategy=\"mixed\" with all-balanced, or a uniform profile such as all-1g.10gb");
         cx.push(d);
     }
 }
@@ -132,10 +96,7 @@ fn oversubscription(cx: &mut Ctx) {
             continue;
         };
         if let Some(pool) = cx.site.quota_pool(team) {
-            asked
-                .entry(pool.name.as_str())
-                .or_default()
-                .push((u64::from(gpu), team.at.at("quota/gpu")));
+            asked.entry(pool.name.as_str()).or_default().push((u64::from(gpu), team.at.at("quota/gpu")));
         }
     }
     for (name, teams) in asked {
@@ -149,11 +110,7 @@ fn oversubscription(cx: &mut Ctx) {
         }
         let hosts = cx.site.pool_hosts(pool).count();
         let units = Site::units_per_gpu(pool);
-        let per = if units > 1 {
-            format!(" × {units}")
-        } else {
-            String::new()
-        };
+        let per = if units > 1 { format!(" × {units}") } else { String::new() };
         let message = format!(
             "GPU pool `{name}` is oversubscribed by {}: teams' quotas add up to {total}, the pool has {capacity} ({hosts} hosts × {}{per})",
             total - capacity,

@@ -23,14 +23,7 @@ pub fn check(cx: &mut Ctx) {
         for (i, iface) in host.interface.iter().enumerate() {
             let p = host.at.at(&format!("interface/{i}"));
             if let Some(mac) = iface.mac {
-                first_use(
-                    cx,
-                    &mut macs,
-                    mac,
-                    format!("{p}/mac"),
-                    &DUPLICATE_MAC,
-                    format!("MAC {mac} is used twice"),
-                );
+                first_use(cx, &mut macs, mac, format!("{p}/mac"), &DUPLICATE_MAC, format!("MAC {mac} is used twice"));
             }
             if let Some(a) = iface.address {
                 first_use(
@@ -46,27 +39,13 @@ pub fn check(cx: &mut Ctx) {
         for (i, bond) in host.bond.iter().enumerate() {
             if let Some(a) = bond.address {
                 let p = host.at.at(&format!("bond/{i}/address"));
-                first_use(
-                    cx,
-                    &mut addrs,
-                    a,
-                    p,
-                    &DUPLICATE_ADDRESS,
-                    format!("address {a} is used twice"),
-                );
+                first_use(cx, &mut addrs, a, p, &DUPLICATE_ADDRESS, format!("address {a} is used twice"));
             }
         }
         if let Some(bmc) = &host.bmc {
             let p = host.at.at("bmc/address");
             let a = bmc.address;
-            first_use(
-                cx,
-                &mut bmcs,
-                a,
-                p,
-                &DUPLICATE_BMC_ADDRESS,
-                format!("BMC address {a} is used twice"),
-            );
+            first_use(cx, &mut bmcs, a, p, &DUPLICATE_BMC_ADDRESS, format!("BMC address {a} is used twice"));
         }
     }
     for (addr, ptr) in &bmcs {
@@ -105,25 +84,14 @@ fn first_use<K: std::hash::Hash + Eq>(
 
 fn interface_names(cx: &mut Ctx, host: &Host) {
     let mut seen: HashMap<&str, String> = HashMap::new();
-    let ifaces = host
-        .interface
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (x.name.as_str(), format!("interface/{i}/name")));
-    let bonds = host
-        .bond
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (x.name.as_str(), format!("bond/{i}/name")));
+    let ifaces = host.interface.iter().enumerate().map(|(i, x)| (x.name.as_str(), format!("interface/{i}/name")));
+    let bonds = host.bond.iter().enumerate().map(|(i, x)| (x.name.as_str(), format!("bond/{i}/name")));
     for (name, rel) in ifaces.chain(bonds) {
         let ptr = host.at.at(&rel);
         if let Some(first) = seen.get(name) {
-            let d = Diagnostic::new(
-                &DUPLICATE_INTERFACE,
-                format!("`{}` has two interfaces named `{name}`", host.name),
-            )
-            .label_opt(cx.span(&ptr), "named again here")
-            .label_opt(cx.span(first), "first named here");
+            let d = Diagnostic::new(&DUPLICATE_INTERFACE, format!("`{}` has two interfaces named `{name}`", host.name))
+                .label_opt(cx.span(&ptr), "named again here")
+                .label_opt(cx.span(first), "first named here");
             cx.push(d);
         } else {
             seen.insert(name, ptr);
@@ -132,35 +100,23 @@ fn interface_names(cx: &mut Ctx, host: &Host) {
 }
 
 fn addresses(cx: &mut Ctx, host: &Host) {
-    let ifaces = host
-        .interface
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (format!("interface/{i}"), &x.network, x.address, x.dhcp));
-    let bonds = host
-        .bond
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (format!("bond/{i}"), &x.network, x.address, x.dhcp));
+    let ifaces =
+        host.interface.iter().enumerate().map(|(i, x)| (format!("interface/{i}"), &x.network, x.address, x.dhcp));
+    let bonds = host.bond.iter().enumerate().map(|(i, x)| (format!("bond/{i}"), &x.network, x.address, x.dhcp));
     for (rel, network, address, dhcp) in ifaces.chain(bonds) {
         let base = host.at.at(&rel);
         let Some(addr) = address else { continue };
         let addr_ptr = format!("{base}/address");
         if dhcp {
-            let d = Diagnostic::new(
-                &ADDRESS_AND_DHCP,
-                format!("{addr} is static, but the interface also asks for DHCP"),
-            )
-            .label_opt(cx.setting_span(&addr_ptr), "static address")
-            .label_opt(cx.setting_span(&format!("{base}/dhcp")), "DHCP");
+            let d =
+                Diagnostic::new(&ADDRESS_AND_DHCP, format!("{addr} is static, but the interface also asks for DHCP"))
+                    .label_opt(cx.setting_span(&addr_ptr), "static address")
+                    .label_opt(cx.setting_span(&format!("{base}/dhcp")), "DHCP");
             cx.push(d);
         }
         let Some(net_name) = network else {
-            let d = Diagnostic::new(
-                &ADDRESS_WITHOUT_NETWORK,
-                format!("address {addr} has no network"),
-            )
-            .label_opt(cx.span(&addr_ptr), "which network is this on?");
+            let d = Diagnostic::new(&ADDRESS_WITHOUT_NETWORK, format!("address {addr} has no network"))
+                .label_opt(cx.span(&addr_ptr), "which network is this on?");
             cx.push(d);
             continue;
         };
@@ -190,11 +146,8 @@ fn addresses(cx: &mut Ctx, host: &Host) {
             None
         };
         if let Some(what) = reserved {
-            let d = Diagnostic::new(
-                &ADDRESS_RESERVED,
-                format!("{addr} is {what} of network `{net_name}`"),
-            )
-            .label_opt(at, "this address");
+            let d = Diagnostic::new(&ADDRESS_RESERVED, format!("{addr} is {what} of network `{net_name}`"))
+                .label_opt(at, "this address");
             cx.push(d);
         }
         let range = net.dhcp.as_ref().and_then(|d| parse_range(&d.range));
@@ -211,59 +164,38 @@ fn addresses(cx: &mut Ctx, host: &Host) {
 }
 
 fn pxe(cx: &mut Ctx, host: &Host) {
-    let marked: Vec<usize> = (0..host.interface.len())
-        .filter(|&i| host.interface[i].pxe == Some(true))
-        .collect();
+    let marked: Vec<usize> = (0..host.interface.len()).filter(|&i| host.interface[i].pxe == Some(true)).collect();
     if marked.len() > 1 {
-        let mut d = Diagnostic::new(
-            &PXE_INTERFACE,
-            format!(
-                "`{}` marks {} interfaces pxe=#true",
-                host.name,
-                marked.len()
-            ),
-        );
+        let mut d =
+            Diagnostic::new(&PXE_INTERFACE, format!("`{}` marks {} interfaces pxe=#true", host.name, marked.len()));
         for i in &marked {
-            d = d.label_opt(
-                cx.setting_span(&host.at.at(&format!("interface/{i}/pxe"))),
-                "PXE interface",
-            );
+            d = d.label_opt(cx.setting_span(&host.at.at(&format!("interface/{i}/pxe"))), "PXE interface");
         }
         cx.push(d);
         return;
     }
     let Some((i, iface)) = cx.site.pxe_interface(host) else {
         if host.image.is_some() && !cx.site.is_partial(&host.at) {
-            let d = Diagnostic::new(
-                &PXE_INTERFACE,
-                format!("`{}` installs an image but has no PXE interface", host.name),
-            )
-            .label_opt(cx.span(&host.at.at("image")), "installed over the network")
-            .label_opt(cx.span(&host.at.at("name")), "host declared here");
+            let d =
+                Diagnostic::new(&PXE_INTERFACE, format!("`{}` installs an image but has no PXE interface", host.name))
+                    .label_opt(cx.span(&host.at.at("image")), "installed over the network")
+                    .label_opt(cx.span(&host.at.at("name")), "host declared here");
             cx.push(d);
         }
         return;
     };
     let ptr = host.at.at(&format!("interface/{i}"));
     if iface.mac.is_none() {
-        let d = Diagnostic::new(
-            &PXE_WITHOUT_MAC,
-            format!(
-                "PXE interface `{}` of `{}` has no MAC",
-                iface.name, host.name
-            ),
-        )
-        .label_opt(cx.span(&ptr), "add mac=\"…\" here");
+        let d =
+            Diagnostic::new(&PXE_WITHOUT_MAC, format!("PXE interface `{}` of `{}` has no MAC", iface.name, host.name))
+                .label_opt(cx.span(&ptr), "add mac=\"…\" here");
         cx.push(d);
     }
     let net = iface.network.as_deref().and_then(|n| cx.site.network(n));
     if let Some(net) = net.filter(|n| n.pxe.is_none()) {
         let d = Diagnostic::new(
             &PXE_NETWORK,
-            format!(
-                "`{}` boots from network `{}`, which has no `pxe` block",
-                host.name, net.name
-            ),
+            format!("`{}` boots from network `{}`, which has no `pxe` block", host.name, net.name),
         )
         .label_opt(cx.span(&ptr), "PXE interface")
         .label_opt(cx.span(&net.at.at("name")), "network declared here");
@@ -278,18 +210,13 @@ fn bonds(cx: &mut Ctx, host: &Host) {
         for member in bond.members() {
             let problem = match host.interface.iter().find(|i| i.name == member) {
                 None => Some(format!("`{member}` is not an interface of `{}`", host.name)),
-                Some(i) if i.address.is_some() || i.network.is_some() => Some(format!(
-                    "bond member `{member}` has its own network or address"
-                )),
-                Some(_) => used
-                    .insert(member, b)
-                    .map(|_| format!("`{member}` is in two bonds")),
+                Some(i) if i.address.is_some() || i.network.is_some() => {
+                    Some(format!("bond member `{member}` has its own network or address"))
+                }
+                Some(_) => used.insert(member, b).map(|_| format!("`{member}` is in two bonds")),
             };
             if let Some(message) = problem {
-                cx.push(
-                    Diagnostic::new(&BOND_MEMBER, message)
-                        .label_opt(at, format!("members of `{}`", bond.name)),
-                );
+                cx.push(Diagnostic::new(&BOND_MEMBER, message).label_opt(at, format!("members of `{}`", bond.name)));
             }
         }
     }
@@ -302,24 +229,16 @@ fn disks(cx: &mut Ctx, host: &Host) {
         let formatted = matches!(disk.use_, DiskUse::LocalData | DiskUse::Scratch);
         match &disk.mount {
             None if formatted => {
-                let d = Diagnostic::new(
-                    &DISK_MOUNT,
-                    format!("disk {} is formatted but has no mount point", disk.device),
-                )
-                .label_opt(cx.span(&ptr), "add mount=\"/path\"");
+                let d =
+                    Diagnostic::new(&DISK_MOUNT, format!("disk {} is formatted but has no mount point", disk.device))
+                        .label_opt(cx.span(&ptr), "add mount=\"/path\"");
                 cx.push(d);
             }
             Some(m) => {
                 if let Some(first) = mounts.insert(m, i) {
-                    let d = Diagnostic::new(
-                        &DISK_MOUNT,
-                        format!("two disks of `{}` mount at {m}", host.name),
-                    )
-                    .label_opt(cx.span(&format!("{ptr}/mount")), "mounted again here")
-                    .label_opt(
-                        cx.span(&host.at.at(&format!("disk/{first}/mount"))),
-                        "first mounted here",
-                    );
+                    let d = Diagnostic::new(&DISK_MOUNT, format!("two disks of `{}` mount at {m}", host.name))
+                        .label_opt(cx.span(&format!("{ptr}/mount")), "mounted again here")
+                        .label_opt(cx.span(&host.at.at(&format!("disk/{first}/mount"))), "first mounted here");
                     cx.push(d);
                 }
             }

@@ -22,16 +22,8 @@ use crate::model::Site;
 use crate::source::Span;
 
 pub fn validate(site: &Site, diags: &mut Diagnostics) {
-    let rejected = site
-        .broken
-        .iter()
-        .filter_map(|p| site.index.value(p))
-        .collect();
-    let mut cx = Ctx {
-        site,
-        diags,
-        rejected,
-    };
+    let rejected = site.broken.iter().filter_map(|p| site.index.value(p)).collect();
+    let mut cx = Ctx { site, diags, rejected };
     names::check(&mut cx);
     network::check(&mut cx);
     hosts::check(&mut cx);
@@ -67,9 +59,6 @@ impl Ctx<'_> {
 
     /// `key=value` or `key value` as a whole.
     pub fn setting_span(&self, ptr: &str) -> Option<Span> {
-        self.site
-            .index
-            .get(ptr)
-            .map(|l| l.key.map_or(l.value, |k| k.to(l.value)))
+        self.site.index.get(ptr).map(|l| l.key.map_or(l.value, |k| k.to(l.value)))
     }
 }

@@ -9,42 +9,18 @@ use crate::model::Ptr;
 
 pub fn check(cx: &mut Ctx) {
     let s = cx.site;
-    unique(
-        cx,
-        "network",
-        s.networks.iter().map(|n| (n.name.as_str(), &n.at)),
-    );
-    unique(
-        cx,
-        "image",
-        s.images.iter().map(|n| (n.name.as_str(), &n.at)),
-    );
+    unique(cx, "network", s.networks.iter().map(|n| (n.name.as_str(), &n.at)));
+    unique(cx, "image", s.images.iter().map(|n| (n.name.as_str(), &n.at)));
     unique(cx, "host", s.hosts.iter().map(|n| (n.name.as_str(), &n.at)));
-    unique(
-        cx,
-        "gpu-pool",
-        s.pools.iter().map(|n| (n.name.as_str(), &n.at)),
-    );
+    unique(cx, "gpu-pool", s.pools.iter().map(|n| (n.name.as_str(), &n.at)));
     // A class names its backend without saying which kind it is: one namespace for both.
     let backends = s.storage.nfs.iter().map(|n| (n.name.as_str(), &n.at));
-    unique(
-        cx,
-        "storage backend",
-        backends.chain(s.storage.ceph.iter().map(|n| (n.name.as_str(), &n.at))),
-    );
-    unique(
-        cx,
-        "storage class",
-        s.storage.class.iter().map(|n| (n.name.as_str(), &n.at)),
-    );
+    unique(cx, "storage backend", backends.chain(s.storage.ceph.iter().map(|n| (n.name.as_str(), &n.at))));
+    unique(cx, "storage class", s.storage.class.iter().map(|n| (n.name.as_str(), &n.at)));
     unique(cx, "team", s.teams.iter().map(|n| (n.name.as_str(), &n.at)));
     unique(cx, "user", s.users.iter().map(|n| (n.name.as_str(), &n.at)));
     unique(cx, "pack", s.packs.iter().map(|n| (n.name.as_str(), &n.at)));
-    unique(
-        cx,
-        "secret",
-        s.secrets.iter().map(|n| (n.name.as_str(), &n.at)),
-    );
+    unique(cx, "secret", s.secrets.iter().map(|n| (n.name.as_str(), &n.at)));
     fqdn_length(cx);
 }
 
@@ -71,14 +47,9 @@ fn fqdn_length(cx: &mut Ctx) {
             continue;
         };
         if fqdn.len() > 253 {
-            let d = Diagnostic::new(
-                &FQDN_TOO_LONG,
-                format!("the FQDN of `{}` has {} characters", host.name, fqdn.len()),
-            )
-            .label_opt(
-                cx.span(&host.at.at("name")),
-                format!("{fqdn:.40}… is over 253 characters"),
-            );
+            let d =
+                Diagnostic::new(&FQDN_TOO_LONG, format!("the FQDN of `{}` has {} characters", host.name, fqdn.len()))
+                    .label_opt(cx.span(&host.at.at("name")), format!("{fqdn:.40}… is over 253 characters"));
             cx.push(d);
         }
     }

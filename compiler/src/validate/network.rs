@@ -16,18 +16,12 @@ pub fn check(cx: &mut Ctx) {
         gateway(cx, net);
         dhcp_range(cx, net);
         let (lo, hi) = net.cidr.bounds();
-        ranges.push((
-            lo,
-            hi,
-            format!("network `{}` ({})", net.name, net.cidr),
-            net.at.at("cidr"),
-        ));
+        ranges.push((lo, hi, format!("network `{}` ({})", net.name, net.cidr), net.at.at("cidr")));
     }
     if let Some(k) = cx.site.settings.as_ref().map(|s| &s.kubernetes) {
-        for (cidr, what, ptr) in [
-            (&k.pod_subnet, "pod subnet", "pod-subnet"),
-            (&k.service_subnet, "service subnet", "service-subnet"),
-        ] {
+        for (cidr, what, ptr) in
+            [(&k.pod_subnet, "pod subnet", "pod-subnet"), (&k.service_subnet, "service subnet", "service-subnet")]
+        {
             let ptr = format!("/site/kubernetes/{ptr}");
             cidr_host_bits(cx, cidr, &ptr);
             let (lo, hi) = cidr.bounds();
@@ -50,12 +44,9 @@ fn gateway(cx: &mut Ctx, net: &Network) {
     let Some(gw) = net.gateway else { return };
     let ptr = net.at.at("gateway");
     if !net.cidr.contains(gw) || gw == net.cidr.network() || gw == net.cidr.broadcast() {
-        let d = Diagnostic::new(
-            &GATEWAY_OUTSIDE,
-            format!("gateway {gw} is not a host address of {}", net.cidr),
-        )
-        .label_opt(cx.span(&ptr), "gateway here")
-        .label_opt(cx.span(&net.at.at("cidr")), "network declared here");
+        let d = Diagnostic::new(&GATEWAY_OUTSIDE, format!("gateway {gw} is not a host address of {}", net.cidr))
+            .label_opt(cx.span(&ptr), "gateway here")
+            .label_opt(cx.span(&net.at.at("cidr")), "network declared here");
         cx.push(d);
     }
 }
@@ -70,27 +61,17 @@ fn dhcp_range(cx: &mut Ctx, net: &Network) {
     let Some(dhcp) = &net.dhcp else { return };
     let ptr = net.at.at("dhcp/range");
     let Some((first, last)) = parse_range(&dhcp.range) else {
-        let d = Diagnostic::new(
-            &ADDRESS_INVALID,
-            format!("\"{}\" is not two IPv4 addresses", dhcp.range),
-        )
-        .label_opt(cx.span(&ptr), "here")
-        .help("write FIRST-LAST, such as \"192.168.100.100-192.168.100.199\"");
+        let d = Diagnostic::new(&ADDRESS_INVALID, format!("\"{}\" is not two IPv4 addresses", dhcp.range))
+            .label_opt(cx.span(&ptr), "here")
+            .help("write FIRST-LAST, such as \"192.168.100.100-192.168.100.199\"");
         cx.push(d);
         return;
     };
     if !net.cidr.contains(first) || !net.cidr.contains(last) || first > last {
-        let why = if first > last {
-            "starts after it ends"
-        } else {
-            "is not inside the network"
-        };
-        let d = Diagnostic::new(
-            &DHCP_RANGE_OUTSIDE,
-            format!("DHCP range {first}-{last} {why}"),
-        )
-        .label_opt(cx.span(&ptr), "this range")
-        .label_opt(cx.span(&net.at.at("cidr")), format!("network {}", net.cidr));
+        let why = if first > last { "starts after it ends" } else { "is not inside the network" };
+        let d = Diagnostic::new(&DHCP_RANGE_OUTSIDE, format!("DHCP range {first}-{last} {why}"))
+            .label_opt(cx.span(&ptr), "this range")
+            .label_opt(cx.span(&net.at.at("cidr")), format!("network {}", net.cidr));
         cx.push(d);
         return;
     }
@@ -102,11 +83,8 @@ fn dhcp_range(cx: &mut Ctx, net: &Network) {
     ];
     for (ip, what) in taken {
         if let Some(ip) = ip.filter(|ip| inside(*ip)) {
-            let d = Diagnostic::new(
-                &DHCP_RANGE_GATEWAY,
-                format!("DHCP range {first}-{last} contains {what} {ip}"),
-            )
-            .label_opt(cx.span(&ptr), "this range");
+            let d = Diagnostic::new(&DHCP_RANGE_GATEWAY, format!("DHCP range {first}-{last} contains {what} {ip}"))
+                .label_opt(cx.span(&ptr), "this range");
             cx.push(d);
         }
     }

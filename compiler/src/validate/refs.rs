@@ -25,67 +25,32 @@ pub fn check(cx: &mut Ctx) {
         skipped_as: &["network"],
         names: s.networks.iter().map(|n| n.name.as_str()).collect(),
     };
-    let images = Target {
-        kind: "image",
-        skipped_as: &["image"],
-        names: s.images.iter().map(|n| n.name.as_str()).collect(),
-    };
+    let images =
+        Target { kind: "image", skipped_as: &["image"], names: s.images.iter().map(|n| n.name.as_str()).collect() };
     let pools = Target {
         kind: "gpu-pool",
         skipped_as: &["gpu-pool"],
         names: s.pools.iter().map(|n| n.name.as_str()).collect(),
     };
-    let secrets = Target {
-        kind: "secret",
-        skipped_as: &["secret"],
-        names: s.secrets.iter().map(|n| n.name.as_str()).collect(),
-    };
-    let hosts = Target {
-        kind: "host",
-        skipped_as: &["host"],
-        names: s.hosts.iter().map(|n| n.name.as_str()).collect(),
-    };
-    let users = Target {
-        kind: "user",
-        skipped_as: &["user"],
-        names: s.users.iter().map(|n| n.name.as_str()).collect(),
-    };
-    let backend_names = s
-        .storage
-        .nfs
-        .iter()
-        .map(|n| n.name.as_str())
-        .chain(s.storage.ceph.iter().map(|n| n.name.as_str()));
-    let backends = Target {
-        kind: "storage backend",
-        skipped_as: &["nfs", "ceph"],
-        names: backend_names.collect(),
-    };
+    let secrets =
+        Target { kind: "secret", skipped_as: &["secret"], names: s.secrets.iter().map(|n| n.name.as_str()).collect() };
+    let hosts =
+        Target { kind: "host", skipped_as: &["host"], names: s.hosts.iter().map(|n| n.name.as_str()).collect() };
+    let users =
+        Target { kind: "user", skipped_as: &["user"], names: s.users.iter().map(|n| n.name.as_str()).collect() };
+    let backend_names =
+        s.storage.nfs.iter().map(|n| n.name.as_str()).chain(s.storage.ceph.iter().map(|n| n.name.as_str()));
+    let backends = Target { kind: "storage backend", skipped_as: &["nfs", "ceph"], names: backend_names.collect() };
 
     for h in &s.hosts {
         resolve(cx, &images, h.image.as_deref(), &h.at.at("image"));
         resolve(cx, &pools, h.gpu_pool.as_deref(), &h.at.at("gpu-pool"));
-        resolve(
-            cx,
-            &secrets,
-            h.bmc.as_ref().map(|b| b.credentials.as_str()),
-            &h.at.at("bmc/credentials"),
-        );
+        resolve(cx, &secrets, h.bmc.as_ref().map(|b| b.credentials.as_str()), &h.at.at("bmc/credentials"));
         for (i, iface) in h.interface.iter().enumerate() {
-            resolve(
-                cx,
-                &networks,
-                iface.network.as_deref(),
-                &h.at.at(&format!("interface/{i}/network")),
-            );
+            resolve(cx, &networks, iface.network.as_deref(), &h.at.at(&format!("interface/{i}/network")));
         }
         for (i, bond) in h.bond.iter().enumerate() {
-            resolve(
-                cx,
-                &networks,
-                bond.network.as_deref(),
-                &h.at.at(&format!("bond/{i}/network")),
-            );
+            resolve(cx, &networks, bond.network.as_deref(), &h.at.at(&format!("bond/{i}/network")));
         }
     }
     for ceph in &s.storage.ceph {
@@ -103,36 +68,21 @@ pub fn check(cx: &mut Ctx) {
         for (i, u) in team.member.iter().enumerate() {
             resolve(cx, &users, Some(u), &team.at.at(&format!("member/{i}")));
         }
-        resolve(
-            cx,
-            &pools,
-            team.quota.as_ref().and_then(|q| q.pool.as_deref()),
-            &team.at.at("quota/pool"),
-        );
+        resolve(cx, &pools, team.quota.as_ref().and_then(|q| q.pool.as_deref()), &team.at.at("quota/pool"));
     }
     for pack in &s.packs {
         if pack.source.is_none() && !BUILTIN_PACKS.contains(&pack.name.as_str()) {
-            let mut d = Diagnostic::new(
-                &UNKNOWN_PACK,
-                format!("`{}` is not a built-in pack", pack.name),
-            )
-            .label_opt(cx.span(&pack.at.at("name")), "no such built-in pack");
+            let mut d = Diagnostic::new(&UNKNOWN_PACK, format!("`{}` is not a built-in pack", pack.name))
+                .label_opt(cx.span(&pack.at.at("name")), "no such built-in pack");
             if let Some(close) = did_you_mean(&pack.name, BUILTIN_PACKS.iter().copied()) {
-                d = d.help(format!(
-                    "did you mean `{close}`? Or give source=\"packs/{}\" for a pack folder",
-                    pack.name
-                ));
+                d = d.help(format!("did you mean `{close}`? Or give source=\"packs/{}\" for a pack folder", pack.name));
             }
             cx.push(d);
         }
         for (i, set) in pack.set.iter().enumerate() {
             let ptr = pack.at.at(&format!("set/{i}"));
             if set.value.is_some() == set.from.is_some() {
-                let what = if set.value.is_some() {
-                    "both value= and from="
-                } else {
-                    "neither value= nor from="
-                };
+                let what = if set.value.is_some() { "both value= and from=" } else { "neither value= nor from=" };
                 cx.push(
                     Diagnostic::new(&SET_VALUE, format!("`set \"{}\"` has {what}", set.path))
                         .label_opt(cx.span(&ptr), "here"),
@@ -145,32 +95,19 @@ pub fn check(cx: &mut Ctx) {
 
 fn resolve(cx: &mut Ctx, target: &Target, name: Option<&str>, ptr: &str) {
     let Some(name) = name else { return };
-    if target.names.contains(name)
-        || target
-            .skipped_as
-            .iter()
-            .any(|k| cx.site.is_skipped(k, name))
-    {
+    if target.names.contains(name) || target.skipped_as.iter().any(|k| cx.site.is_skipped(k, name)) {
         return;
     }
-    let mut d = Diagnostic::new(
-        &UNKNOWN_REFERENCE,
-        format!("no {} is named `{name}`", target.kind),
-    )
-    .label_opt(cx.span(ptr), format!("unknown {}", target.kind));
+    let mut d = Diagnostic::new(&UNKNOWN_REFERENCE, format!("no {} is named `{name}`", target.kind))
+        .label_opt(cx.span(ptr), format!("unknown {}", target.kind));
     let mut candidates: Vec<&str> = target.names.iter().copied().collect();
     candidates.sort_unstable();
     d = match did_you_mean(name, candidates.iter().copied()) {
         Some(close) => d.help(format!("did you mean `{close}`?")),
-        None if candidates.is_empty() => d.help(format!(
-            "declare it: `{} \"{name}\" {{ … }}`",
-            target.kind.replace("storage backend", "nfs")
-        )),
-        None => d.help(format!(
-            "declared {}s: {}",
-            target.kind,
-            abbreviate(&candidates)
-        )),
+        None if candidates.is_empty() => {
+            d.help(format!("declare it: `{} \"{name}\" {{ … }}`", target.kind.replace("storage backend", "nfs")))
+        }
+        None => d.help(format!("declared {}s: {}", target.kind, abbreviate(&candidates))),
     };
     cx.push(d);
 }
@@ -178,9 +115,5 @@ fn resolve(cx: &mut Ctx, target: &Target, name: Option<&str>, ptr: &str) {
 fn abbreviate(names: &[&str]) -> String {
     let shown: Vec<&str> = names.iter().take(8).copied().collect();
     let more = names.len().saturating_sub(8);
-    if more > 0 {
-        format!("{}, … ({more} more)", shown.join(", "))
-    } else {
-        shown.join(", ")
-    }
+    if more > 0 { format!("{}, … ({more} more)", shown.join(", ")) } else { shown.join(", ") }
 }

@@ -12,20 +12,14 @@ use crate::parse::{Entry, Node, Scalar};
 /// Values that are credentials whatever they are called.
 const SHAPES: &[(&str, &str)] = &[
     (r"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----", "a private key"),
-    (
-        r"^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.",
-        "a JSON web token",
-    ),
+    (r"^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.", "a JSON web token"),
     (r"\bgh[pousr]_[A-Za-z0-9]{30,}", "a GitHub token"),
     (r"\bglpat-[A-Za-z0-9_-]{20,}", "a GitLab token"),
     (r"\b(AKIA|ASIA)[0-9A-Z]{16}\b", "an AWS access key"),
     (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", "a Slack token"),
     (r"\bhvs\.[A-Za-z0-9_-]{20,}", "a Vault token"),
     (r"^[a-z0-9]{6}\.[a-z0-9]{16}$", "a kubeadm bootstrap token"),
-    (
-        r"^[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@",
-        "a URL with a password in it",
-    ),
+    (r"^[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", "a URL with a password in it"),
 ];
 
 /// Setting names (lowercase, without '-', '_' and '.') that hold credentials.
@@ -58,9 +52,7 @@ fn scan_node(node: &Node, diags: &mut Diagnostics) {
     if node.name == "secret" {
         return;
     }
-    let set_path = (node.name == "set")
-        .then(|| node.args().next().and_then(|a| a.value.as_str()))
-        .flatten();
+    let set_path = (node.name == "set").then(|| node.args().next().and_then(|a| a.value.as_str())).flatten();
     for entry in &node.entries {
         let key = match &entry.key {
             Some((k, _)) => Some(k.as_str()),
@@ -90,50 +82,31 @@ fn looks_secret(key: Option<&str>, entry: &Entry) -> Option<String> {
         return Some(SHAPES[i].1.to_string());
     }
     let key = key?;
-    let norm: String = key
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| !matches!(c, '-' | '_' | '.'))
-        .collect();
+    let norm: String = key.to_ascii_lowercase().chars().filter(|c| !matches!(c, '-' | '_' | '.')).collect();
     // Short words only at the end (`token-ttl` is not a token), long ones anywhere.
-    let hit = NAMES
-        .iter()
-        .find(|n| norm.ends_with(*n) || (n.len() > 6 && norm.contains(*n)))?;
+    let hit = NAMES.iter().find(|n| norm.ends_with(*n) || (n.len() > 6 && norm.contains(*n)))?;
     (!value.is_empty()).then(|| format!("a {hit} (it is set by `{key}`)"))
 }
 
 fn inline(node: &Node, entry: &Entry, what: String) -> Diagnostic {
     let suggested = suggest_name(node, entry);
-    let from = if node.name == "set" {
-        "from=\"NAME\"".to_string()
-    } else {
-        "the secret's name".to_string()
-    };
-    Diagnostic::new(
-        &INLINE_SECRET,
-        format!("this value looks like {what}, written inline"),
-    )
-    .label(entry.value_span, "secret value in the site file")
-    .help(format!(
-        "remove it from the site (and from git history); store it in your secret store, declare \
+    let from = if node.name == "set" { "from=\"NAME\"".to_string() } else { "the secret's name".to_string() };
+    Diagnostic::new(&INLINE_SECRET, format!("this value looks like {what}, written inline"))
+        .label(entry.value_span, "secret value in the site file")
+        .help(format!(
+            "remove it from the site (and from git history); store it in your secret store, declare \
              `secret \"{suggested}\" store=\"vault\" path=\"kv/…\"` and refer to it with {from}"
-    ))
+        ))
 }
 
 fn suggest_name(node: &Node, entry: &Entry) -> String {
-    let base = match (
-        &entry.key,
-        node.args().next().and_then(|a| a.value.as_str()),
-    ) {
+    let base = match (&entry.key, node.args().next().and_then(|a| a.value.as_str())) {
         (Some((k, _)), Some(n)) if k != "value" => format!("{n}-{k}"),
         (_, Some(n)) => n.to_string(),
         (Some((k, _)), None) => format!("{}-{k}", node.name),
         (None, None) => node.name.clone(),
     };
-    let clean: String = base
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
+    let clean: String =
+        base.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     clean.trim_matches('-').chars().take(63).collect()
 }

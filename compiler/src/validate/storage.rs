@@ -22,10 +22,7 @@ pub fn check(cx: &mut Ctx) {
             }
         }
         for c in &defaults {
-            d = d.label_opt(
-                cx.setting_span(&c.at.at("default")),
-                format!("`{}` is default", c.name),
-            );
+            d = d.label_opt(cx.setting_span(&c.at.at("default")), format!("`{}` is default", c.name));
         }
         cx.push(d);
     }
@@ -40,28 +37,18 @@ pub fn check(cx: &mut Ctx) {
             let kind = if nfs { "an nfs" } else { "a ceph" };
             let d = Diagnostic::new(
                 &BACKEND_TYPE,
-                format!(
-                    "class `{}` has type {:?}, but `{}` is {kind} backend",
-                    class.name, class.type_, class.backend
-                )
-                .to_string(),
+                format!("class `{}` has type {:?}, but `{}` is {kind} backend", class.name, class.type_, class.backend)
+                    .to_string(),
             )
             .label_opt(cx.setting_span(&class.at.at("type")), "type")
             .label_opt(cx.setting_span(&class.at.at("backend")), "backend");
             cx.push(d);
         }
-        let shared = matches!(
-            class.access.as_deref(),
-            Some("ReadWriteMany" | "ReadOnlyMany")
-        );
+        let shared = matches!(class.access.as_deref(), Some("ReadWriteMany" | "ReadOnlyMany"));
         if class.type_ == StorageType::Rbd && shared {
             let d = Diagnostic::new(
                 &ACCESS_MODE,
-                format!(
-                    "RBD class `{}` cannot give {} volumes",
-                    class.name,
-                    class.access.as_deref().unwrap_or("")
-                ),
+                format!("RBD class `{}` cannot give {} volumes", class.name, class.access.as_deref().unwrap_or("")),
             )
             .label_opt(cx.setting_span(&class.at.at("access")), "access mode");
             cx.push(d);

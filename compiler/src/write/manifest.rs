@@ -8,13 +8,8 @@ pub const NAME: &str = "MANIFEST";
 
 pub fn render(files: &BTreeMap<String, Vec<u8>>, digest: &str) -> String {
     let mut out = String::new();
-    out.push_str(
-        "# bosun MANIFEST: the files bosun wrote here; check them with `sha256sum -c MANIFEST`\n",
-    );
-    out.push_str(&format!(
-        "# compiler: bosun {}\n",
-        env!("CARGO_PKG_VERSION")
-    ));
+    out.push_str("# bosun MANIFEST: the files bosun wrote here; check them with `sha256sum -c MANIFEST`\n");
+    out.push_str(&format!("# compiler: bosun {}\n", env!("CARGO_PKG_VERSION")));
     out.push_str(&format!("# site-digest: {digest}\n"));
     for (path, bytes) in files {
         out.push_str(&format!("{}  {path}\n", crate::hash::sha256_hex(bytes)));

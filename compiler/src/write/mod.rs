@@ -30,11 +30,8 @@ pub struct Tree {
 
 impl Tree {
     pub fn new(outputs: Outputs, digest: &str) -> Tree {
-        let mut files: BTreeMap<String, Vec<u8>> = outputs
-            .into_files()
-            .into_iter()
-            .map(|(p, b)| (p.as_str().to_string(), b))
-            .collect();
+        let mut files: BTreeMap<String, Vec<u8>> =
+            outputs.into_files().into_iter().map(|(p, b)| (p.as_str().to_string(), b)).collect();
         let manifest = manifest::render(&files, digest);
         files.insert(manifest::NAME.to_string(), manifest.into_bytes());
         Tree { files }
@@ -55,11 +52,7 @@ impl std::fmt::Display for WriteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WriteError::Foreign(files) => {
-                writeln!(
-                    f,
-                    "refusing to touch {} file(s) that bosun did not write:",
-                    files.len()
-                )?;
+                writeln!(f, "refusing to touch {} file(s) that bosun did not write:", files.len())?;
                 for (path, why) in files {
                     writeln!(f, "  {path} ({why})")?;
                 }
@@ -78,10 +71,7 @@ pub struct Report {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
-    move |error| WriteError::Io {
-        path: path.to_path_buf(),
-        error,
-    }
+    move |error| WriteError::Io { path: path.to_path_buf(), error }
 }
 
 /// One step of a commit, as recorded in the journal.
@@ -98,10 +88,7 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
         Ok(text) => manifest::parse(&text),
         Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
         Err(e) => {
-            return Err(WriteError::Io {
-                path: dir.join(manifest::NAME),
-                error: e,
-            });
+            return Err(WriteError::Io { path: dir.join(manifest::NAME), error: e });
         }
     };
     let mut report = Report::default();
@@ -122,16 +109,10 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(_) if target.is_dir() => foreign.push((path.clone(), "a folder is in the way")),
             Err(e) => {
-                return Err(WriteError::Io {
-                    path: target,
-                    error: e,
-                });
+                return Err(WriteError::Io { path: target, error: e });
             }
         }
-        steps.push(Step::Write {
-            staged: steps.len().to_string(),
-            path: path.clone(),
-        });
+        steps.push(Step::Write { staged: steps.len().to_string(), path: path.clone() });
     }
     for (path, hash) in &previous {
         if tree.files.contains_key(path) || hash.is_none() {
@@ -146,10 +127,7 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => {
-                return Err(WriteError::Io {
-                    path: dir.join(path),
-                    error: e,
-                });
+                return Err(WriteError::Io { path: dir.join(path), error: e });
             }
         }
     }
@@ -173,16 +151,10 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
 }
 
 /// Why an existing file is not bosun's to replace, if it is not.
-fn ownership(
-    previous: &BTreeMap<String, Option<String>>,
-    path: &str,
-    existing: &[u8],
-) -> Option<&'static str> {
+fn ownership(previous: &BTreeMap<String, Option<String>>, path: &str, existing: &[u8]) -> Option<&'static str> {
     match previous.get(path) {
         None => Some("not in MANIFEST"),
-        Some(Some(hash)) if *hash != crate::hash::sha256_hex(existing) => {
-            Some("changed since bosun wrote it")
-        }
+        Some(Some(hash)) if *hash != crate::hash::sha256_hex(existing) => Some("changed since bosun wrote it"),
         _ => None,
     }
 }
@@ -206,9 +178,7 @@ fn stage(dir: &Path, tree: &Tree, steps: &[Step]) -> Result<(), WriteError> {
     }
     let tmp = staging.join("journal");
     fs::write(&tmp, journal).map_err(io_err(&tmp))?;
-    fs::File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(io_err(&tmp))?;
+    fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io_err(&tmp))?;
     // The commit point: from here on the change happens, now or on the next run.
     fs::rename(&tmp, dir.join(JOURNAL)).map_err(io_err(&tmp))
 }
@@ -216,10 +186,9 @@ fn stage(dir: &Path, tree: &Tree, steps: &[Step]) -> Result<(), WriteError> {
 fn parse_journal(text: &str) -> Vec<Step> {
     text.lines()
         .filter_map(|line| match line.split_once(' ') {
-            Some(("write", rest)) => rest.split_once(' ').map(|(s, p)| Step::Write {
-                staged: s.into(),
-                path: p.into(),
-            }),
+            Some(("write", rest)) => {
+                rest.split_once(' ').map(|(s, p)| Step::Write { staged: s.into(), path: p.into() })
+            }
             Some(("delete", p)) => Some(Step::Delete { path: p.into() }),
             _ => None,
         })
@@ -239,10 +208,7 @@ fn recover(dir: &Path) -> Result<(), WriteError> {
             }
             Ok(())
         }
-        Err(e) => Err(WriteError::Io {
-            path: journal,
-            error: e,
-        }),
+        Err(e) => Err(WriteError::Io { path: journal, error: e }),
     }
 }
 
@@ -269,10 +235,7 @@ fn apply(dir: &Path, steps: &[Step]) -> Result<(), WriteError> {
                     Ok(()) => prune_empty_parents(dir, &target),
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                     Err(e) => {
-                        return Err(WriteError::Io {
-                            path: target,
-                            error: e,
-                        });
+                        return Err(WriteError::Io { path: target, error: e });
                     }
                 }
             }
@@ -283,20 +246,11 @@ fn apply(dir: &Path, steps: &[Step]) -> Result<(), WriteError> {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => {
-            return Err(WriteError::Io {
-                path: journal,
-                error: e,
-            });
+            return Err(WriteError::Io { path: journal, error: e });
         }
     }
     fs::remove_dir_all(&staging)
-        .or_else(|e| {
-            if e.kind() == io::ErrorKind::NotFound {
-                Ok(())
-            } else {
-                Err(e)
-            }
-        })
+        .or_else(|e| if e.kind() == io::ErrorKind::NotFound { Ok(()) } else { Err(e) })
         .map_err(io_err(&staging))
 }
 

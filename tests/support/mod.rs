@@ -1,0 +1,44 @@
+//! Helpers shared by the test suites.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (the suites run from compiler/).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("compiler/ has a parent").to_path_buf()
+}
+
+/// `BOSUN_BLESS=1` rewrites expected outputs instead of comparing.
+pub fn blessing() -> bool {
+    std::env::var_os("BOSUN_BLESS").is_some_and(|v| v != "0")
+}
+
+/// Runs the real binary in `dir` with no colour.
+pub fn bosun(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("bosun binary runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every site example: (name, path of its site.kdl).
+pub fn examples() -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(root().join("site-examples"))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.join("site.kdl").is_file())
+                .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p.join("site.kdl")))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
