@@ -264,3 +264,6 @@ fn prune_empty_parents(dir: &Path, file: &Path) {
         cur = p.parent();
     }
 }
+
+#[cfg(test)]
+mod tests;
