@@ -89,3 +89,20 @@ impl SourceMap {
         self.get(span.file).text.get(span.start..span.end).unwrap_or("")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_are_one_based_and_count_characters() {
+        let mut map = SourceMap::default();
+        let id = map.add("s.kdl".into(), PathBuf::from("/s.kdl"), "ab\n\"é\" x\n".into());
+        let f = map.get(id);
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // 'x' sits after a two-byte character: byte 8, column 5.
+        assert_eq!(f.line_col(8), (2, 5));
+        assert_eq!(map.text(Span::new(id, 3, 7)), "\"é\"");
+    }
+}

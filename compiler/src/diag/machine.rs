@@ -79,3 +79,30 @@ fn escape_data(s: &str) -> String {
 fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Code;
+    use crate::source::FileId;
+    use std::path::PathBuf;
+
+    static CODE: Code = Code { id: "bosun::test::code", severity: Severity::Error, summary: "s", help: "h" };
+
+    #[test]
+    fn github_annotations_escape_what_the_runner_parses() {
+        let mut sources = SourceMap::default();
+        let f = sources.add("a,b:c.kdl".into(), PathBuf::from("/x"), "line one\nline two\n".into());
+        assert_eq!(f, FileId(0));
+        let d = Diagnostic::new(&CODE, "50% off\nnext").label(Span::new(f, 9, 13), "here");
+        assert_eq!(
+            render_github(&d, &sources),
+            "::error file=a%2Cb%3Ac.kdl,line=2,col=1,endColumn=5,title=bosun%3A%3Atest%3A%3Acode::50%25 off%0Anext (help: h)"
+        );
+        let json: serde_json::Value = serde_json::from_str(&render_json(&d, &sources)).unwrap();
+        assert_eq!(
+            (json["line"].as_u64(), json["column"].as_u64(), json["end_column"].as_u64()),
+            (Some(2), Some(1), Some(5))
+        );
+    }
+}

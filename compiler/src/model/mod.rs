@@ -159,30 +159,43 @@ impl Builder<'_> {
         out
     }
 
-    /// Builds one object, first cutting out the values that broke the
-    /// schema as narrowly as the model allows. `None` if it cannot be built.
-    fn entity<T: DeserializeOwned>(&mut self, ptr: &str, mut value: Value) -> Option<T> {
+    /// Builds one object with the values that broke the schema cut out as
+    /// narrowly as the model allows: first each at its own key (widening to
+    /// the enclosing key while the object still cannot be built), then every
+    /// cut value that the model can hold after all is put back.
+    fn entity<T: DeserializeOwned>(&mut self, ptr: &str, value: Value) -> Option<T> {
         let Some(broken) = self.broken.get(ptr) else {
             return self.parse(ptr, &value);
         };
         self.partial.insert(ptr.to_string());
-        // A malformed string still fits a String field: keep it, rules skip it.
-        if let Ok(t) = T::deserialize(&value) {
-            return Some(t);
-        }
-        for b in broken {
-            let cuts = cut_points(ptr, b);
-            for (n, cut) in cuts.iter().enumerate() {
-                let mut trial = value.clone();
-                remove_rel(&mut trial, &cut[ptr.len()..]);
-                let last = n + 1 == cuts.len();
-                if last || T::deserialize(&trial).is_ok() {
-                    value = trial;
-                    break;
+        let cuts: Vec<Vec<String>> = broken.iter().map(|b| cut_points(ptr, b)).collect();
+        let apply = |levels: &[Option<usize>]| {
+            let mut v = value.clone();
+            for (cut, level) in cuts.iter().zip(levels) {
+                if let Some(at) = level.and_then(|l| cut.get(l)) {
+                    remove_rel(&mut v, &at[ptr.len()..]);
                 }
             }
+            v
+        };
+        let mut levels: Vec<Option<usize>> = cuts.iter().map(|c| (!c.is_empty()).then_some(0)).collect();
+        loop {
+            if T::deserialize(&apply(&levels)).is_ok() {
+                break;
+            }
+            let widen = levels.iter().zip(&cuts).position(|(l, c)| l.is_some_and(|l| l + 1 < c.len()));
+            match widen {
+                Some(i) => levels[i] = levels[i].map(|l| l + 1),
+                None => return None,
+            }
         }
-        T::deserialize(&value).ok()
+        for i in 0..levels.len() {
+            let kept = levels[i].take();
+            if T::deserialize(&apply(&levels)).is_err() {
+                levels[i] = kept;
+            }
+        }
+        T::deserialize(&apply(&levels)).ok()
     }
 
     fn parse<T: DeserializeOwned>(&mut self, ptr: &str, v: &Value) -> Option<T> {
@@ -202,3 +215,6 @@ fn remove_rel(value: &mut Value, rel: &str) {
     remove(&mut wrapped, &format!("/v{rel}"));
     *value = wrapped["v"].take();
 }
+
+#[cfg(test)]
+mod tests;

@@ -670,3 +670,31 @@ impl Serialize for Mac {
         s.collect_str(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_arithmetic() {
+        let c: Cidr = "192.168.100.0/24".parse().unwrap();
+        assert_eq!(c.network(), Ipv4Addr::new(192, 168, 100, 0));
+        assert_eq!(c.broadcast(), Ipv4Addr::new(192, 168, 100, 255));
+        assert!(c.contains(Ipv4Addr::new(192, 168, 100, 7)) && !c.contains(Ipv4Addr::new(192, 168, 101, 7)));
+        let all: Cidr = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains(Ipv4Addr::new(8, 8, 8, 8)));
+        let host: Cidr = "10.0.0.5/8".parse().unwrap();
+        assert_eq!(host.network(), Ipv4Addr::new(10, 0, 0, 0));
+        assert!("10.0.0.0/33".parse::<Cidr>().is_err());
+    }
+
+    #[test]
+    fn macs_compare_case_insensitively_and_print_lowercase() {
+        let a: Mac = "AA:bb:CC:00:00:01".parse().unwrap();
+        let b: Mac = "aa:BB:cc:00:00:01".parse().unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.to_string(), "aa:bb:cc:00:00:01");
+        assert!("aa:bb:cc:00:00".parse::<Mac>().is_err());
+        assert!("aa:bb:cc:00:00:01:02".parse::<Mac>().is_err());
+    }
+}

@@ -49,3 +49,30 @@ pub fn plan(site: &Site) -> Option<Plan<'_>> {
     teams.sort_by(|a, b| a.name.cmp(&b.name));
     Some(Plan { site, settings, hosts, pools, teams, digest: digest::digest(site) })
 }
+
+#[cfg(test)]
+mod tests {
+    fn digest_of(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.kdl");
+        std::fs::write(&path, text).unwrap();
+        let checked = crate::check(&path).unwrap();
+        assert!(!checked.has_errors());
+        super::plan(&checked.site).unwrap().digest
+    }
+
+    const HOSTS: [&str; 2] =
+        ["host \"a\" { role \"control-plane\"; }\n", "host \"b\" { role \"worker\"; label \"x=y\"; }\n"];
+    const HEAD: &str = "site \"s\" { domain \"d\"; kubernetes version=\"1.31.4\" { pod-subnet \"10.0.0.0/16\"; service-subnet \"10.1.0.0/16\"; } }\nnetwork \"n\" { cidr \"10.2.0.0/24\"; }\n";
+
+    #[test]
+    fn digest_ignores_order_and_formatting_but_not_values() {
+        let one = digest_of(&format!("{HEAD}{}{}", HOSTS[0], HOSTS[1]));
+        let swapped = digest_of(&format!("{HEAD}{}{}", HOSTS[1], HOSTS[0]));
+        let spaced = digest_of(&format!("{HEAD}\n\n{}  // comment\n{}", HOSTS[0], HOSTS[1].replace("; ", ";\n    ")));
+        let changed = digest_of(&format!("{HEAD}{}{}", HOSTS[0], HOSTS[1].replace("x=y", "x=z")));
+        assert_eq!(one, swapped);
+        assert_eq!(one, spaced);
+        assert_ne!(one, changed);
+    }
+}

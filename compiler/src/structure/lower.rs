@@ -74,20 +74,26 @@ impl<'d> Lowerer<'d> {
         obj: &mut Map<String, Value>,
     ) {
         let key_span = entry.key.as_ref().map(|(_, s)| *s);
-        if !shape.is_prop(key) {
-            let diag = if shape.properties.contains_key(key) {
-                Diagnostic::new(&WRONG_FORM, format!("`{key}` is not a property of {what}"))
-                    .help(format!("write it as a child node: `{key} …` inside {what}'s braces"))
-            } else {
-                let mut d = Diagnostic::new(&UNKNOWN_PROPERTY, format!("{what} has no property `{key}`"));
-                if let Some(s) = did_you_mean(key, shape.props.iter().copied()) {
-                    d = d.help(format!("did you mean `{s}`?"));
-                } else if !shape.props.is_empty() {
-                    d = d.help(format!("its properties are: {}", shape.props.join(", ")));
-                }
-                d
-            };
-            self.diags.push(diag.label(entry.span, "unknown here"));
+        // The intent of a setting in the wrong form is clear: report the
+        // form, keep the value, so no "missing" error follows.
+        let misspelled_form = !shape.is_prop(key) && shape.properties.contains_key(key) && !shape.is_arg(key);
+        if misspelled_form {
+            let d = Diagnostic::new(&WRONG_FORM, format!("`{key}` is not a property of {what}"))
+                .help(format!("write it as a child node: `{key} …` inside {what}'s braces"))
+                .label(entry.span, "written as a property");
+            self.diags.push(d);
+            let scalar = shape.property(key).is_some_and(|s| matches!(schema::kind(s), Kind::Scalar));
+            if !scalar || obj.contains_key(key) {
+                return;
+            }
+        } else if !shape.is_prop(key) {
+            let mut d = Diagnostic::new(&UNKNOWN_PROPERTY, format!("{what} has no property `{key}`"));
+            if let Some(s) = did_you_mean(key, shape.props.iter().copied()) {
+                d = d.help(format!("did you mean `{s}`?"));
+            } else if !shape.props.is_empty() {
+                d = d.help(format!("its properties are: {}", shape.props.join(", ")));
+            }
+            self.diags.push(d.label(entry.span, "unknown here"));
             return;
         }
         if obj.contains_key(key) {
@@ -111,6 +117,11 @@ impl<'d> Lowerer<'d> {
             let d = Diagnostic::new(&WRONG_FORM, format!("`{key}` is a property of {what}, not a child node"))
                 .help(format!("write it on the {what} line: `{key}=…`"));
             self.diags.push(d.label(child.name_span, "written as a node"));
+            let simple = child.children.is_none() && child.props().next().is_none() && child.args().count() == 1;
+            if let (true, Kind::Scalar, false) = (simple, schema::kind(sub), obj.contains_key(key)) {
+                let arg = child.args().next().expect("one argument");
+                self.put_scalar(obj, ptr, key, arg, Some(child.name_span));
+            }
             return;
         }
         let here = format!("{ptr}/{}", segment(key));

@@ -39,3 +39,6 @@ pub fn structure(parsed: &Parsed, diags: &mut Diagnostics) -> Structured {
     }
     Structured { doc, index, broken }
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,7 +4,8 @@ use std::fs;
 use super::*;
 
 fn tree(files: &[(&str, &str)]) -> Tree {
-    let mut map: BTreeMap<String, Vec<u8>> = files.iter().map(|(p, c)| (p.to_string(), c.as_bytes().to_vec())).collect();
+    let mut map: BTreeMap<String, Vec<u8>> =
+        files.iter().map(|(p, c)| (p.to_string(), c.as_bytes().to_vec())).collect();
     let manifest = manifest::render(&map, "sha256:test");
     map.insert(manifest::NAME.to_string(), manifest.into_bytes());
     Tree { files: map }
@@ -82,7 +83,8 @@ fn a_run_killed_before_its_commit_point_changes_nothing() {
 
 #[test]
 fn journal_round_trips() {
-    let steps = vec![Step::Write { staged: "0".into(), path: "x/y.yaml".into() }, Step::Delete { path: "z.yaml".into() }];
+    let steps =
+        vec![Step::Write { staged: "0".into(), path: "x/y.yaml".into() }, Step::Delete { path: "z.yaml".into() }];
     let text = "write 0 x/y.yaml\ndelete z.yaml\n";
     assert_eq!(parse_journal(text), steps);
 }

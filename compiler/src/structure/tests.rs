@@ -1,0 +1,73 @@
+use serde_json::json;
+
+use super::*;
+use crate::diag::Diagnostics;
+
+fn lower(text: &str) -> (Structured, Vec<&'static str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("site.kdl");
+    std::fs::write(&path, text).unwrap();
+    let mut diags = Diagnostics::default();
+    let parsed = crate::parse::parse(&path, &mut diags).unwrap();
+    let s = structure(&parsed, &mut diags);
+    let codes = diags.sorted().iter().map(|d| d.code.id).collect();
+    (s, codes)
+}
+
+const SITE: &str = r#"site "s" { domain "d"; kubernetes version="1.31.4" { pod-subnet "10.0.0.0/16"; service-subnet "10.1.0.0/16"; cert-san "a" "b"; cert-san "c"; } }
+network "n" { cidr "10.2.0.0/24"; }
+host "h" { role "worker"; interface "e0" mac="aa:bb:cc:dd:ee:ff" network="n"; label "a=b"; }
+"#;
+
+#[test]
+fn nodes_map_to_json_by_the_schema() {
+    let (s, codes) = lower(SITE);
+    assert!(codes.is_empty(), "{codes:?}");
+    assert_eq!(s.doc["site"]["kubernetes"]["cert-san"], json!(["a", "b", "c"]));
+    assert_eq!(s.doc["host"][0]["interface"][0], json!({"name": "e0", "mac": "aa:bb:cc:dd:ee:ff", "network": "n"}));
+    assert_eq!(s.doc["host"][0]["label"], json!(["a=b"]));
+    assert!(s.broken.is_empty());
+}
+
+#[test]
+fn every_value_keeps_its_span() {
+    let (s, _) = lower(SITE);
+    let span = s.index.value("/host/0/interface/0/mac").unwrap();
+    assert_eq!(&SITE[span.start..span.end], "\"aa:bb:cc:dd:ee:ff\"");
+    let key = s.index.get("/site/kubernetes/version").unwrap().key.unwrap();
+    assert_eq!(&SITE[key.start..key.end], "version");
+    let third = s.index.value("/site/kubernetes/cert-san/2").unwrap();
+    assert_eq!(&SITE[third.start..third.end], "\"c\"");
+}
+
+#[test]
+fn shape_errors_are_found_while_lowering() {
+    let text = SITE
+        .replace("role \"worker\";", "role \"worker\"; role \"worker\"; mac \"x\"; imag \"u\";")
+        .replace("network \"n\" { cidr \"10.2.0.0/24\"; }", "network \"n\" cidr=\"10.2.0.0/24\"");
+    let (_, codes) = lower(&text);
+    assert_eq!(
+        codes,
+        [
+            "bosun::schema::wrong-form",
+            "bosun::schema::duplicate-setting",
+            "bosun::schema::unknown-node",
+            "bosun::schema::unknown-node"
+        ]
+    );
+}
+
+#[test]
+fn schema_errors_point_at_the_value_and_mark_it_broken() {
+    let (s, codes) = lower(&SITE.replace("role \"worker\"", "role \"wrker\""));
+    assert_eq!(codes, ["bosun::schema::invalid-value"]);
+    assert_eq!(s.broken, ["/host/0/role"]);
+}
+
+#[test]
+fn describe_names_objects_as_users_write_them() {
+    let (s, _) = lower(SITE);
+    assert_eq!(describe(&s.doc, "/host/0/interface/0"), "`interface \"e0\"` in `host \"h\"`");
+    assert_eq!(describe(&s.doc, "/site/kubernetes"), "`kubernetes` in `site \"s\"`");
+    assert_eq!(describe(&s.doc, ""), "the site");
+}
