@@ -3,6 +3,7 @@
 
 mod outputs;
 mod summary;
+pub mod yaml;
 
 pub use outputs::{OutPath, Outputs};
 
