@@ -3,10 +3,9 @@
 /// Oldest and newest Kubernetes minor release bosun renders for.
 ///
 /// 1.30 is the last release whose kubeadm reads only v1beta3 configs: sites
-/// that have not upgraded yet still compile. 1.37 is the newest release whose
-/// API schemas the compiler's Kubernetes types (k8s-openapi) and the output
-/// validator (kubernetes-validate) know; a newer one would emit objects
-/// nothing here has checked.
+/// that have not upgraded yet still compile. 1.37 is the newest release with
+/// published API schemas (k8s-openapi 0.29, kubernetes-validate 1.37): for a
+/// newer one bosun would emit objects that nothing can check.
 pub const KUBERNETES_MINORS: (u32, u32) = (30, 37);
 
 /// Parses `1.Y.Z` into its minor version.

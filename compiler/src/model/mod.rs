@@ -71,6 +71,9 @@ pub fn build(structured: Structured, diags: &mut Diagnostics) -> Site {
         Builder { doc: &doc, broken: &broken_by_entity, skipped: BTreeSet::new(), partial: BTreeSet::new(), diags };
     let mut hosts: Vec<Host> = b.list("host", |h: &mut Host, at| h.at = at);
     // A host whose role's defaults are broken would be judged on half its settings.
+    for h in hosts.iter().filter(|h| broken_roles.contains(&h.role.as_str().to_string())) {
+        b.skipped.insert(("host".to_string(), h.name.clone()));
+    }
     hosts.retain(|h| !broken_roles.contains(&h.role.as_str().to_string()));
     let site = Site {
         settings: b.single("/site"),

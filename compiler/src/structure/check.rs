@@ -100,6 +100,16 @@ impl Mapper<'_> {
             }
             _ => format!("add a `{property} …` child node to {owner}"),
         };
+        // A required list can carry its own code (the site has no `host`).
+        let own = schema_at(&format!("{}/{property}", self.ptr)).and_then(|s| {
+            let code = s.get("x-code").and_then(Value::as_str).and_then(by_id)?;
+            Some((code, s.get("x-help").and_then(Value::as_str).unwrap_or(code.help)))
+        });
+        if let (Some((code, help)), true) = (own, self.ptr.is_empty()) {
+            return Diagnostic::new(code, format!("the site has no `{property}`"))
+                .label_opt(at, "in this site")
+                .help(help);
+        }
         Diagnostic::new(&MISSING, format!("{owner} is missing `{property}`")).label_opt(at, "declared here").help(help)
     }
 

@@ -77,6 +77,16 @@ impl<'d> Lowerer<'d> {
         // The intent of a setting in the wrong form is clear: report the
         // form, keep the value, so no "missing" error follows.
         let misspelled_form = !shape.is_prop(key) && shape.properties.contains_key(key) && !shape.is_arg(key);
+        if shape.is_arg(key) {
+            let d = Diagnostic::new(&WRONG_FORM, format!("`{key}` of {what} is its argument, not a property"))
+                .help(format!("write it right after the node name: `{} \"…\"`", what.trim_matches('`')))
+                .label(entry.span, "written as a property");
+            self.diags.push(d);
+            if !obj.contains_key(key) {
+                self.put_scalar(obj, ptr, key, entry, key_span);
+            }
+            return;
+        }
         if misspelled_form {
             let d = Diagnostic::new(&WRONG_FORM, format!("`{key}` is not a property of {what}"))
                 .help(format!("write it as a child node: `{key} …` inside {what}'s braces"))

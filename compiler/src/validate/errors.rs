@@ -38,7 +38,7 @@ codes! {
         "a static address lies inside the network's dynamic DHCP range",
         "move the address out of the range, or shrink the range";
     ADDRESS_WITHOUT_NETWORK = "bosun::host::address-without-network", Error,
-        "an interface has an address or DHCP but no network",
+        "an interface or bond has a static address but no network",
         "add network=\"NAME\" so bosun knows the address's subnet";
     ADDRESS_AND_DHCP = "bosun::host::address-and-dhcp", Error,
         "an interface has both a static address and dhcp=#true",
@@ -74,7 +74,7 @@ codes! {
         "the PXE interface has no MAC address",
         "add mac=\"…\": DHCP recognises the host by it";
     PXE_NETWORK = "bosun::host::pxe-network", Error,
-        "the PXE interface is on a network without a `pxe` block",
+        "the PXE interface has no network, or one without a `pxe` block",
         "add `pxe bios=#true uefi=#true …` to the network, or boot from another interface";
     BOND_MEMBER = "bosun::host::bond-member", Error,
         "a bond member is not an interface of the host, is in two bonds, or has its own address",
@@ -126,7 +126,7 @@ codes! {
         "keep secrets in your secret store: declare `secret \"NAME\" store=\"…\" path=\"…\"` and refer to it by name";
     UNKNOWN_PACK = "bosun::pack::unknown", Error,
         "a pack without `source` is not a built-in pack",
-        "use a built-in pack name (`bosun packs` lists them) or give source=\"packs/NAME\"";
+        "use a built-in pack name (docs/language.md lists them) or give source=\"packs/NAME\"";
     SET_VALUE = "bosun::pack::set-value", Error,
         "a `set` has both value= and from=, or neither",
         "give value=\"…\" for a literal or from=\"SECRET\" for a secret";

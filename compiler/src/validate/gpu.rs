@@ -35,7 +35,7 @@ pub fn check(cx: &mut Ctx) {
 
 fn mig(cx: &mut Ctx, pool: &GpuPool) {
     let Some(mig) = &pool.mig else { return };
-    if pool.time_slicing.is_some() {
+    if pool.time_slicing.is_some() && mig.strategy != MigStrategy::None {
         let d = Diagnostic::new(&MIG_WITH_TIME_SLICING, format!("pool `{}` has both MIG and time-slicing", pool.name))
             .label_opt(cx.span(&pool.at.at("mig")), "MIG")
             .label_opt(cx.span(&pool.at.at("time-slicing")), "time-slicing");
@@ -108,11 +108,14 @@ fn oversubscription(cx: &mut Ctx) {
         if total <= capacity {
             continue;
         }
-        let hosts = cx.site.pool_hosts(pool).count();
+        let hosts = match cx.site.pool_hosts(pool).count() {
+            1 => "1 host".to_string(),
+            n => format!("{n} hosts"),
+        };
         let units = Site::units_per_gpu(pool);
         let per = if units > 1 { format!(" × {units}") } else { String::new() };
         let message = format!(
-            "GPU pool `{name}` is oversubscribed by {}: teams' quotas add up to {total}, the pool has {capacity} ({hosts} hosts × {}{per})",
+            "GPU pool `{name}` is oversubscribed by {}: teams' quotas add up to {total}, the pool has {capacity} ({hosts} × {}{per})",
             total - capacity,
             pool.gpus_per_host
         );

@@ -184,7 +184,18 @@ fn pxe(cx: &mut Ctx, host: &Host) {
         }
         return;
     };
+    // A host without an image does not boot from the network: its interface
+    // on a PXE network is just an interface, unless it is marked pxe=#true.
+    if host.image.is_none() && iface.pxe != Some(true) {
+        return;
+    }
     let ptr = host.at.at(&format!("interface/{i}"));
+    if iface.network.is_none() {
+        let d =
+            Diagnostic::new(&PXE_NETWORK, format!("PXE interface `{}` of `{}` has no network", iface.name, host.name))
+                .label_opt(cx.span(&ptr), "add network=\"…\" here");
+        cx.push(d);
+    }
     if iface.mac.is_none() {
         let d =
             Diagnostic::new(&PXE_WITHOUT_MAC, format!("PXE interface `{}` of `{}` has no MAC", iface.name, host.name))

@@ -85,7 +85,8 @@ fn looks_secret(key: Option<&str>, entry: &Entry) -> Option<String> {
     let norm: String = key.to_ascii_lowercase().chars().filter(|c| !matches!(c, '-' | '_' | '.')).collect();
     // Short words only at the end (`token-ttl` is not a token), long ones anywhere.
     let hit = NAMES.iter().find(|n| norm.ends_with(*n) || (n.len() > 6 && norm.contains(*n)))?;
-    (!value.is_empty()).then(|| format!("a {hit} (it is set by `{key}`)"))
+    let article = if hit.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    (!value.is_empty()).then(|| format!("{article} {hit} (it is set by `{key}`)"))
 }
 
 fn inline(node: &Node, entry: &Entry, what: String) -> Diagnostic {
@@ -100,7 +101,9 @@ fn inline(node: &Node, entry: &Entry, what: String) -> Diagnostic {
 }
 
 fn suggest_name(node: &Node, entry: &Entry) -> String {
-    let base = match (&entry.key, node.args().next().and_then(|a| a.value.as_str())) {
+    // The node's name argument, unless that argument is the secret itself.
+    let named = node.args().next().filter(|a| !std::ptr::eq(*a, entry)).and_then(|a| a.value.as_str());
+    let base = match (&entry.key, named) {
         (Some((k, _)), Some(n)) if k != "value" => format!("{n}-{k}"),
         (_, Some(n)) => n.to_string(),
         (Some((k, _)), None) => format!("{}-{k}", node.name),
