@@ -16,7 +16,7 @@ fn examples_by_code() -> BTreeMap<String, Vec<String>> {
         fs::read_dir(root().join("tests/ui")).unwrap().filter_map(Result::ok).map(|e| e.path()).collect();
     files.sort();
     for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "kdl")) {
-        let text = fs::read_to_string(path).unwrap();
+        let text = String::from_utf8_lossy(&fs::read(path).unwrap()).into_owned();
         for line in text.lines().take_while(|l| l.starts_with("//")) {
             if let Some(code) = line.trim_start_matches('/').trim().strip_prefix("expect:") {
                 let name = path.file_name().unwrap().to_string_lossy().into_owned();

@@ -27,7 +27,7 @@ fn cases() -> Vec<Case> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "kdl"))
         .map(|path| {
-            let text = fs::read_to_string(&path).expect("readable case");
+            let text = String::from_utf8_lossy(&fs::read(&path).expect("readable case")).into_owned();
             let header = |key: &str| -> Vec<String> {
                 text.lines()
                     .take_while(|l| l.starts_with("//"))
@@ -112,11 +112,11 @@ fn every_expected_output_has_its_case() {
 fn every_code_has_a_case() {
     let covered: BTreeSet<String> = cases().into_iter().flat_map(|c| c.expect).collect();
     // bosun::internal is a compiler bug by definition: no input may trigger it.
-    let missing: Vec<&str> = bosun::all_codes()
-        .iter()
-        .map(|c| c.id)
-        .filter(|id| *id != "bosun::internal" && !covered.contains(*id))
-        .collect();
+    // schema::pattern and schema::invalid are fallbacks for schema rules that
+    // carry no code of their own; today every rule in the schema does.
+    let unreachable = ["bosun::internal", "bosun::schema::pattern", "bosun::schema::invalid"];
+    let missing: Vec<&str> =
+        bosun::all_codes().iter().map(|c| c.id).filter(|id| !unreachable.contains(id) && !covered.contains(*id)).collect();
     assert!(missing.is_empty(), "codes without a UI case: {missing:#?}");
     assert!(cases().len() >= 50, "the UI suite needs at least 50 cases");
 }

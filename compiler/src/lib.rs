@@ -57,11 +57,24 @@ pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
         // finding about missing settings misleading.
         return Ok(Checked { sources: parsed.sources, site: model::Site::default(), diagnostics: diags.sorted() });
     }
-    validate::secrets::scan(&parsed.nodes, &mut diags);
+    let mut secrets = Diagnostics::default();
+    validate::secrets::scan(&parsed.nodes, &mut secrets);
     let structured = structure::structure(&parsed, &mut diags);
     let site = model::build(structured, &mut diags);
     validate::validate(&site, &mut diags);
-    Ok(Checked { sources: parsed.sources, site, diagnostics: diags.sorted() })
+    // A pasted secret is the one thing to say about that text: no "unknown
+    // property" or "invalid key" beside it (which would print it again).
+    let leaked: Vec<source::Span> = secrets.iter().filter_map(Diagnostic::primary).collect();
+    let mut all = Diagnostics::default();
+    for d in diags.sorted() {
+        let covers =
+            |s: source::Span| d.primary().is_some_and(|p| p.file == s.file && p.start <= s.start && s.end <= p.end);
+        if !leaked.iter().any(|s| covers(*s)) {
+            all.push(d);
+        }
+    }
+    all.extend(secrets);
+    Ok(Checked { sources: parsed.sources, site, diagnostics: all.sorted() })
 }
 
 /// Runs stages 1–6: the checked site and, when it has no errors, the tree to write.

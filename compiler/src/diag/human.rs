@@ -23,7 +23,8 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool, width: usi
 /// in other files become related reports of their own.
 struct Report {
     code: &'static str,
-    severity: Severity,
+    /// `None` for the part of a diagnostic shown in another file: advice, not a second error.
+    severity: Option<Severity>,
     message: String,
     help: Option<String>,
     source: Option<NamedSource<Arc<str>>>,
@@ -54,8 +55,8 @@ impl Report {
         let related = parts
             .map(|(source, labels)| Report {
                 code: d.code.id,
-                severity: d.severity(),
-                message: "see also".to_string(),
+                severity: None,
+                message: "the other place".to_string(),
                 help: None,
                 source: Some(source),
                 labels,
@@ -64,7 +65,7 @@ impl Report {
             .collect();
         Report {
             code: d.code.id,
-            severity: d.severity(),
+            severity: Some(d.severity()),
             message: d.message.clone(),
             help: Some(d.help_text().to_string()).filter(|h| !h.is_empty()),
             source,
@@ -95,8 +96,9 @@ impl miette::Diagnostic for Report {
 
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
+            Some(Severity::Error) => miette::Severity::Error,
+            Some(Severity::Warning) => miette::Severity::Warning,
+            None => miette::Severity::Advice,
         })
     }
 

@@ -43,6 +43,15 @@ pub struct Site {
     pub broken: BTreeSet<String>,
 }
 
+/// A value as the site language spells it (`rbd`, `control-plane`, `single`).
+pub fn spelled<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 impl Site {
     pub fn is_skipped(&self, kind: &str, name: &str) -> bool {
         self.skipped.contains(&(kind.to_string(), name.to_string()))

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::Outputs;
-use crate::model::{MigStrategy, Site};
+use crate::model::{MigStrategy, Site, spelled};
 use crate::plan::Plan;
 
 /// What each top-level part of the tree is, for the "Files" table.
@@ -51,14 +51,14 @@ fn header(plan: &Plan, md: &mut String) {
     if let Some(nd) = &s.nodes_domain {
         let _ = writeln!(md, "| host FQDNs | `HOST.{nd}.{}` |", s.domain);
     }
-    let cni = format!("{:?}", k.cni).to_lowercase();
+    let cni = spelled(&k.cni);
     let _ =
         writeln!(md, "| Kubernetes | {} ({cni}; pods {}, services {}) |", k.version, k.pod_subnet, k.service_subnet);
     if let Some(ep) = &k.control_plane_endpoint {
         let _ = writeln!(md, "| control-plane endpoint | `{ep}` |");
     }
     if let Some(g) = &s.gitops {
-        let engine = format!("{:?}", g.engine).to_lowercase();
+        let engine = spelled(&g.engine);
         let _ = writeln!(
             md,
             "| GitOps | {engine}: `{}` at `{}`, path `{}` |",
@@ -88,7 +88,7 @@ fn hosts(plan: &Plan, md: &mut String) {
             or_dash(h.pxe.and_then(|i| i.mac).map(|m| m.to_string())),
             or_dash(host.image.clone()),
             or_dash(host.gpu_pool.clone()),
-            format!("{:?}", host.scheduler).to_lowercase(),
+            spelled(&host.scheduler),
         );
     }
     md.push('\n');
@@ -129,7 +129,7 @@ fn pools(plan: &Plan, md: &mut String) {
         let hosts = plan.site.pool_hosts(p).count();
         let sharing = match (&p.mig, &p.time_slicing) {
             (Some(m), _) if m.strategy != MigStrategy::None => {
-                format!("MIG {:?} {}", m.strategy, m.profile.as_deref().unwrap_or("")).to_lowercase()
+                format!("MIG {} {}", spelled(&m.strategy), m.profile.as_deref().unwrap_or(""))
             }
             (_, Some(ts)) => format!("time-slicing × {}", ts.replicas),
             _ => "—".to_string(),
@@ -173,7 +173,7 @@ fn storage(site: &Site, md: &mut String) {
     let _ = writeln!(md, "## Storage classes ({})\n", classes.len());
     let _ = writeln!(md, "| class | backend | type | default |\n|---|---|---|---|");
     for c in classes {
-        let ty = format!("{:?}", c.type_).to_lowercase();
+        let ty = spelled(&c.type_);
         let _ = writeln!(md, "| {} | {} | {ty} | {} |", c.name, c.backend, if c.default { "yes" } else { "" });
     }
     md.push('\n');

@@ -17,14 +17,21 @@ fn validator() -> &'static jsonschema::Validator {
     V.get_or_init(|| jsonschema::validator_for(schema::schema()).expect("embedded schema compiles"))
 }
 
-/// Validates `doc`; returns one diagnostic per problem with the pointer it concerns.
-pub fn check(doc: &Value, index: &SpanIndex) -> Vec<(String, Diagnostic)> {
+/// A schema finding: the diagnostic and, for a missing setting, its name.
+pub type Finding = (Diagnostic, Option<String>);
+
+/// Validates `doc`; returns one finding per problem with the pointer it concerns.
+pub fn check(doc: &Value, index: &SpanIndex) -> Vec<(String, Finding)> {
     validator()
         .iter_errors(doc)
         .map(|e| {
             let ptr = e.instance_path().as_str().to_string();
+            let missing = match e.kind() {
+                K::Required { property } => property.as_str().map(str::to_string),
+                _ => None,
+            };
             let d = Mapper { doc, index, ptr: &ptr }.map(e.kind(), e.instance(), &e.to_string());
-            (ptr, d)
+            (ptr, (d, missing))
         })
         .collect()
 }
@@ -65,6 +72,9 @@ impl Mapper<'_> {
             }
             K::Maximum { limit } | K::ExclusiveMaximum { limit } => {
                 Diagnostic::new(code_or(&RANGE), format!("`{key}` {shown} is above the maximum {limit}"))
+            }
+            K::MinLength { limit: 1 } => {
+                Diagnostic::new(code_or(&LENGTH), format!("`{key}` is empty")).help("give it a value")
             }
             K::MinLength { limit } => {
                 Diagnostic::new(code_or(&LENGTH), format!("`{key}` must have at least {limit} character(s)"))
@@ -110,18 +120,29 @@ impl Mapper<'_> {
                 .label_opt(at, "in this site")
                 .help(help);
         }
+        if self.ptr.is_empty() {
+            let d = Diagnostic::new(&MISSING, format!("the site has no top-level `{property}` node"));
+            return d.label_opt(at, "in this file").help(help);
+        }
         Diagnostic::new(&MISSING, format!("{owner} is missing `{property}`")).label_opt(at, "declared here").help(help)
     }
 
-    /// The setting's name: the last non-index segment of the pointer.
+    /// The setting's name: the last non-index segment of the pointer; for a
+    /// node's argument, with the node's name (`interface name`).
     fn key(&self) -> String {
-        self.ptr
-            .rsplit('/')
-            .find(|s| s.parse::<usize>().is_err())
-            .unwrap_or("site")
-            .replace("~1", "/")
-            .replace("~0", "~")
+        let key = last_key(self.ptr);
+        let parent = self.ptr.rsplit_once('/').map_or("", |(p, _)| p);
+        match schema_at(parent).map(schema::kind) {
+            Some(Kind::Object(shape)) if shape.is_arg(&key) && !parent.is_empty() => {
+                format!("{} {key}", last_key(parent))
+            }
+            _ => key,
+        }
     }
+}
+
+fn last_key(ptr: &str) -> String {
+    ptr.rsplit('/').find(|s| s.parse::<usize>().is_err()).unwrap_or("site").replace("~1", "/").replace("~0", "~")
 }
 
 fn with_help(d: Diagnostic, help: Option<String>) -> Diagnostic {
@@ -202,7 +223,7 @@ fn kdl_type(v: &Value) -> &'static str {
     match v {
         Value::String(_) => "a string",
         Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
-        Value::Number(_) => "a number",
+        Value::Number(_) => "a decimal number",
         Value::Bool(_) => "a boolean",
         Value::Null => "#null",
         Value::Array(_) => "a list",

@@ -6,6 +6,8 @@
 //! validator. Unknown settings are reported and left out of the JSON, so the
 //! validator does not report them a second time.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Number, Value};
 
 use super::errors::*;
@@ -18,12 +20,15 @@ use crate::suggest::did_you_mean;
 
 pub struct Lowerer<'d> {
     pub index: SpanIndex,
+    /// Settings whose problem lowering already reported (and left out): the
+    /// schema's "missing" or "wrong type" about them would say it twice.
+    pub reported: BTreeSet<String>,
     diags: &'d mut Diagnostics,
 }
 
 impl<'d> Lowerer<'d> {
     pub fn new(diags: &'d mut Diagnostics) -> Self {
-        Lowerer { index: SpanIndex::default(), diags }
+        Lowerer { index: SpanIndex::default(), reported: BTreeSet::new(), diags }
     }
 
     /// Lowers the top-level nodes as the children of the root object.
@@ -94,6 +99,7 @@ impl<'d> Lowerer<'d> {
             self.diags.push(d);
             let scalar = shape.property(key).is_some_and(|s| matches!(schema::kind(s), Kind::Scalar));
             if !scalar || obj.contains_key(key) {
+                self.reported.insert(format!("{ptr}/{}", segment(key)));
                 return;
             }
         } else if !shape.is_prop(key) {
@@ -128,9 +134,13 @@ impl<'d> Lowerer<'d> {
                 .help(format!("write it on the {what} line: `{key}=…`"));
             self.diags.push(d.label(child.name_span, "written as a node"));
             let simple = child.children.is_none() && child.props().next().is_none() && child.args().count() == 1;
-            if let (true, Kind::Scalar, false) = (simple, schema::kind(sub), obj.contains_key(key)) {
-                let arg = child.args().next().expect("one argument");
-                self.put_scalar(obj, ptr, key, arg, Some(child.name_span));
+            match (simple, schema::kind(sub), child.args().next()) {
+                (true, Kind::Scalar, Some(arg)) if !obj.contains_key(key) => {
+                    self.put_scalar(obj, ptr, key, arg, Some(child.name_span))
+                }
+                _ => {
+                    self.reported.insert(format!("{ptr}/{}", segment(key)));
+                }
             }
             return;
         }
@@ -155,11 +165,12 @@ impl<'d> Lowerer<'d> {
                 let v = self.lower_free(child, &here);
                 obj.insert(key.to_string(), v);
             }
-            Kind::Scalar => {
-                if let Some(arg) = self.single_arg(child) {
-                    self.put_scalar(obj, ptr, key, arg, Some(child.name_span));
+            Kind::Scalar => match self.single_arg(child) {
+                Some(arg) => self.put_scalar(obj, ptr, key, arg, Some(child.name_span)),
+                None => {
+                    self.reported.insert(here);
                 }
-            }
+            },
         }
     }
 
@@ -178,9 +189,10 @@ impl<'d> Lowerer<'d> {
             self.push_form_error(child, "takes at least one value");
         }
         for arg in child.args() {
+            let Some(v) = self.scalar(arg) else { continue };
             let p = format!("{here}/{}", out.len());
-            self.index.insert(p.clone(), Loc { key: Some(child.name_span), value: arg.value_span });
-            out.push(self.scalar(arg));
+            self.index.insert(p, Loc { key: Some(child.name_span), value: arg.value_span });
+            out.push(v);
         }
     }
 
@@ -189,7 +201,7 @@ impl<'d> Lowerer<'d> {
     fn lower_free(&mut self, node: &Node, ptr: &str) -> Value {
         let has_body = node.props().next().is_some() || node.children.is_some();
         if !has_body {
-            let args: Vec<Value> = node.args().map(|a| self.scalar(a)).collect();
+            let args: Vec<Value> = node.args().filter_map(|a| self.scalar(a)).collect();
             return match args.len() {
                 0 => Value::Bool(true),
                 1 => args.into_iter().next().expect("one"),
@@ -207,7 +219,9 @@ impl<'d> Lowerer<'d> {
         for (key, entry) in node.props() {
             let p = format!("{ptr}/{}", segment(key));
             self.index.insert(p, Loc { key: entry.key.as_ref().map(|k| k.1), value: entry.value_span });
-            obj.insert(key.to_string(), self.scalar(entry));
+            if let Some(v) = self.scalar(entry) {
+                obj.insert(key.to_string(), v);
+            }
         }
         for child in node.children.iter().flatten() {
             let p = format!("{ptr}/{}", segment(&child.name));
@@ -233,8 +247,15 @@ impl<'d> Lowerer<'d> {
         key_span: Option<Span>,
     ) {
         let p = format!("{ptr}/{}", segment(key));
-        self.index.insert(p, Loc { key: key_span, value: entry.value_span });
-        obj.insert(key.to_string(), self.scalar(entry));
+        self.index.insert(p.clone(), Loc { key: key_span, value: entry.value_span });
+        match self.scalar(entry) {
+            Some(v) => {
+                obj.insert(key.to_string(), v);
+            }
+            None => {
+                self.reported.insert(p);
+            }
+        }
     }
 
     /// A scalar setting written as a child node: exactly one argument.
@@ -288,25 +309,23 @@ impl<'d> Lowerer<'d> {
         self.diags.push(d);
     }
 
-    fn scalar(&mut self, entry: &Entry) -> Value {
-        match &entry.value {
-            Scalar::String(s) => Value::String(s.clone()),
-            Scalar::Bool(b) => Value::Bool(*b),
-            Scalar::Null => Value::Null,
-            Scalar::Integer(i) => match i64::try_from(*i) {
-                Ok(i) => Value::Number(i.into()),
-                Err(_) => self.bad_number(entry),
-            },
-            Scalar::Float(f) => match Number::from_f64(*f) {
-                Some(n) => Value::Number(n),
-                None => self.bad_number(entry),
-            },
+    /// The JSON value of an entry; `None` (reported) for a number JSON cannot hold.
+    fn scalar(&mut self, entry: &Entry) -> Option<Value> {
+        let number = match &entry.value {
+            Scalar::String(s) => return Some(Value::String(s.clone())),
+            Scalar::Bool(b) => return Some(Value::Bool(*b)),
+            Scalar::Null => return Some(Value::Null),
+            Scalar::Integer(i) => i64::try_from(*i).ok().map(Number::from),
+            Scalar::Float(f) => Number::from_f64(*f),
+        };
+        if number.is_none() {
+            self.bad_number(entry);
         }
+        number.map(Value::Number)
     }
 
-    fn bad_number(&mut self, entry: &Entry) -> Value {
+    fn bad_number(&mut self, entry: &Entry) {
         let d = Diagnostic::new(&RANGE, "this number cannot be represented").label(entry.value_span, "here");
         self.diags.push(d.help("use a finite number between -2^63 and 2^63-1"));
-        Value::Null
     }
 }

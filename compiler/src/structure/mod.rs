@@ -31,10 +31,16 @@ pub fn structure(parsed: &Parsed, diags: &mut Diagnostics) -> Structured {
     let start = parsed.nodes.first().map_or(Span::new(FileId(0), 0, 0), |n| n.head);
     let mut lowerer = lower::Lowerer::new(diags);
     let doc = lowerer.lower_root(&parsed.nodes, start);
-    let index = lowerer.index;
+    let (index, reported) = (lowerer.index, lowerer.reported);
     let mut broken = Vec::new();
     for (ptr, d) in check::check(&doc, &index) {
-        diags.push(d);
+        let about = match &d.1 {
+            Some(property) => format!("{ptr}/{}", segment(property)),
+            None => ptr.clone(),
+        };
+        if !reported.contains(&about) {
+            diags.push(d.0);
+        }
         broken.push(ptr);
     }
     Structured { doc, index, broken }

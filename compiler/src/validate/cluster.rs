@@ -11,7 +11,9 @@ pub fn check(cx: &mut Ctx) {
     let cps: Vec<_> = cx.site.hosts.iter().filter(|h| h.role == Role::ControlPlane).collect();
     let skipped_cp = cx.site.skipped.iter().any(|(kind, _)| kind == "host");
     let n = cps.len();
-    if (n == 0 && !skipped_cp) || (n > 0 && n % 2 == 0) {
+    // With no hosts at all the structure stage has said so already.
+    let no_hosts = cx.site.hosts.is_empty();
+    if (n == 0 && !skipped_cp && !no_hosts) || (n > 0 && n % 2 == 0) {
         let message = if n == 0 {
             "the site has no control-plane host".to_string()
         } else {

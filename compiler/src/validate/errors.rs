@@ -120,7 +120,7 @@ codes! {
         "give each team its own namespace";
     RESERVED_NAMESPACE = "bosun::team::reserved-namespace", Error,
         "a team namespace is one Kubernetes reserves",
-        "pick another namespace; default, kube-system, kube-public and kube-node-lease belong to Kubernetes";
+        "pick another namespace; `default` and every `kube-*` namespace belong to Kubernetes";
     INLINE_SECRET = "bosun::secret::inline-value", Error,
         "a value looks like a password, token or private key",
         "keep secrets in your secret store: declare `secret \"NAME\" store=\"…\" path=\"…\"` and refer to it by name";

@@ -7,7 +7,7 @@ use super::Ctx;
 use super::errors::*;
 use crate::diag::Diagnostic;
 use crate::model::gpu_models::{self, ALWAYS, MODELS};
-use crate::model::{GpuPool, MigStrategy, Site};
+use crate::model::{GpuPool, MigStrategy, Site, spelled};
 use crate::suggest::did_you_mean;
 
 pub fn check(cx: &mut Ctx) {
@@ -62,12 +62,9 @@ fn mig(cx: &mut Ctx, pool: &GpuPool) {
     };
     let choices = || model.mig.iter().map(|(p, _)| *p).chain(ALWAYS.iter().copied());
     let Some(profile) = profile else {
-        let d = Diagnostic::new(
-            &MIG_PROFILE,
-            format!("MIG strategy \"{:?}\" needs a profile", mig.strategy).to_lowercase(),
-        )
-        .label_opt(profile_at, "add profile=\"…\"")
-        .help(format!("{} offers: {}", model.name, choices().collect::<Vec<_>>().join(", ")));
+        let d = Diagnostic::new(&MIG_PROFILE, format!("MIG strategy \"{}\" needs a profile", spelled(&mig.strategy)))
+            .label_opt(profile_at, "add profile=\"…\"")
+            .help(format!("{} offers: {}", model.name, choices().collect::<Vec<_>>().join(", ")));
         cx.push(d);
         return;
     };
@@ -84,7 +81,10 @@ fn mig(cx: &mut Ctx, pool: &GpuPool) {
         let d =
             Diagnostic::new(&MIG_PROFILE, "the single strategy needs one MIG size per GPU; all-balanced mixes sizes")
                 .label_opt(profile_at, "mixed sizes")
-                .help("use strategy=\"mixed\" with all-balanced, or a uniform profile such as all-1g.10gb");
+                .help(format!(
+                    "use strategy=\"mixed\" with all-balanced, or a uniform profile such as {}",
+                    model.mig.first().map_or("all-disabled", |(p, _)| *p)
+                ));
         cx.push(d);
     }
 }

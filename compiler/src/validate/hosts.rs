@@ -71,9 +71,15 @@ fn first_use<K: std::hash::Hash + Eq>(
 ) {
     match seen.get(&key) {
         Some(first) => {
-            let d = Diagnostic::new(code, message)
-                .label_opt(cx.span(&ptr), "used again here")
-                .label_opt(cx.span(first), "first used here");
+            let (again, before) = (cx.span(&ptr), cx.span(first));
+            let d = if again == before {
+                // Both hosts inherited it from one host-defaults line.
+                Diagnostic::new(code, format!("{message}: every host of this role inherits it"))
+                    .label_opt(again, "one value for several hosts")
+                    .help("give each host its own value instead of setting it in host-defaults")
+            } else {
+                Diagnostic::new(code, message).label_opt(again, "used again here").label_opt(before, "first used here")
+            };
             cx.push(d);
         }
         None => {
@@ -175,7 +181,11 @@ fn pxe(cx: &mut Ctx, host: &Host) {
         return;
     }
     let Some((i, iface)) = cx.site.pxe_interface(host) else {
-        if host.image.is_some() && !cx.site.is_partial(&host.at) {
+        // An interface on a network that is unknown (or was dropped for its own
+        // errors) may well be the PXE one: that error is reported already.
+        let unresolved =
+            host.interface.iter().filter_map(|i| i.network.as_deref()).any(|n| cx.site.network(n).is_none());
+        if host.image.is_some() && !cx.site.is_partial(&host.at) && !unresolved {
             let d =
                 Diagnostic::new(&PXE_INTERFACE, format!("`{}` installs an image but has no PXE interface", host.name))
                     .label_opt(cx.span(&host.at.at("image")), "installed over the network")

@@ -95,7 +95,10 @@ pub fn check(cx: &mut Ctx) {
 
 fn resolve(cx: &mut Ctx, target: &Target, name: Option<&str>, ptr: &str) {
     let Some(name) = name else { return };
-    if target.names.contains(name) || target.skipped_as.iter().any(|k| cx.site.is_skipped(k, name)) {
+    // An object dropped for its own errors, possibly without a usable name,
+    // may be the one meant: its error is already reported.
+    let dropped = |k: &&str| cx.site.is_skipped(k, name) || cx.site.is_skipped(k, "");
+    if target.names.contains(name) || target.skipped_as.iter().any(dropped) {
         return;
     }
     let mut d = Diagnostic::new(&UNKNOWN_REFERENCE, format!("no {} is named `{name}`", target.kind))
@@ -104,9 +107,7 @@ fn resolve(cx: &mut Ctx, target: &Target, name: Option<&str>, ptr: &str) {
     candidates.sort_unstable();
     d = match did_you_mean(name, candidates.iter().copied()) {
         Some(close) => d.help(format!("did you mean `{close}`?")),
-        None if candidates.is_empty() => {
-            d.help(format!("declare it: `{} \"{name}\" {{ … }}`", target.kind.replace("storage backend", "nfs")))
-        }
+        None if candidates.is_empty() => d.help(format!("declare it: {}", declaration(target.kind, name))),
         None => d.help(format!("declared {}s: {}", target.kind, abbreviate(&candidates))),
     };
     cx.push(d);
@@ -116,4 +117,14 @@ fn abbreviate(names: &[&str]) -> String {
     let shown: Vec<&str> = names.iter().take(8).copied().collect();
     let more = names.len().saturating_sub(8);
     if more > 0 { format!("{}, … ({more} more)", shown.join(", ")) } else { shown.join(", ") }
+}
+
+/// How to declare an object of a kind, for the help of an unknown reference.
+fn declaration(kind: &str, name: &str) -> String {
+    match kind {
+        "secret" => format!("`secret \"{name}\" store=\"…\" path=\"…\"`"),
+        "storage backend" => format!("`storage {{ nfs \"{name}\" server=\"…\" path=\"…\" }}`"),
+        "user" => format!("`user \"{name}\" {{ email \"…\" }}`"),
+        _ => format!("`{kind} \"{name}\" {{ … }}`"),
+    }
 }

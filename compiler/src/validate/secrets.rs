@@ -48,12 +48,14 @@ pub fn scan(nodes: &[Node], diags: &mut Diagnostics) {
 }
 
 fn scan_node(node: &Node, diags: &mut Diagnostics) {
-    // The secret node holds only where a secret lives, never its value.
-    if node.name == "secret" {
-        return;
-    }
+    // A secret node's argument is the secret's name, never its value; but a
+    // value pasted into it as a property is exactly what must not happen.
+    let is_secret_node = node.name == "secret";
     let set_path = (node.name == "set").then(|| node.args().next().and_then(|a| a.value.as_str())).flatten();
     for entry in &node.entries {
+        if is_secret_node && entry.key.is_none() {
+            continue;
+        }
         let key = match &entry.key {
             Some((k, _)) => Some(k.as_str()),
             // `password "x"` as a child node, or `set "x.password" value=…`
@@ -91,7 +93,11 @@ fn looks_secret(key: Option<&str>, entry: &Entry) -> Option<String> {
 
 fn inline(node: &Node, entry: &Entry, what: String) -> Diagnostic {
     let suggested = suggest_name(node, entry);
-    let from = if node.name == "set" { "from=\"NAME\"".to_string() } else { "the secret's name".to_string() };
+    let from = match node.name.as_str() {
+        "set" => "from=\"NAME\"",
+        "bmc" => "credentials=\"NAME\"",
+        _ => "the secret's name",
+    };
     Diagnostic::new(&INLINE_SECRET, format!("this value looks like {what}, written inline"))
         .label(entry.value_span, "secret value in the site file")
         .help(format!(

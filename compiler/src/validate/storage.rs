@@ -3,7 +3,7 @@
 use super::Ctx;
 use super::errors::*;
 use crate::diag::Diagnostic;
-use crate::model::StorageType;
+use crate::model::{StorageType, spelled};
 
 pub fn check(cx: &mut Ctx) {
     let classes = &cx.site.storage.class;
@@ -37,8 +37,13 @@ pub fn check(cx: &mut Ctx) {
             let kind = if nfs { "an nfs" } else { "a ceph" };
             let d = Diagnostic::new(
                 &BACKEND_TYPE,
-                format!("class `{}` has type {:?}, but `{}` is {kind} backend", class.name, class.type_, class.backend)
-                    .to_string(),
+                format!(
+                    "class `{}` has type \"{}\", but `{}` is {kind} backend",
+                    class.name,
+                    spelled(&class.type_),
+                    class.backend
+                )
+                .to_string(),
             )
             .label_opt(cx.setting_span(&class.at.at("type")), "type")
             .label_opt(cx.setting_span(&class.at.at("backend")), "backend");
