@@ -11,6 +11,17 @@ pub struct GpuModel {
     pub mig: &'static [(&'static str, u32)],
 }
 
+/// A100 80GB and H100 80GB partition the same way.
+const MIG_80GB: &[(&str, u32)] = &[
+    ("all-1g.10gb", 7),
+    ("all-1g.20gb", 4),
+    ("all-2g.20gb", 3),
+    ("all-3g.40gb", 2),
+    ("all-4g.40gb", 1),
+    ("all-7g.80gb", 1),
+    ("all-balanced", 4),
+];
+
 pub static MODELS: &[GpuModel] = &[
     GpuModel {
         name: "A100-40GB",
@@ -27,28 +38,12 @@ pub static MODELS: &[GpuModel] = &[
     GpuModel {
         name: "A100-80GB",
         aliases: &["A100-SXM4-80GB", "A100-PCIE-80GB", "A100-80GB-PCIE", "A100-80GB"],
-        mig: &[
-            ("all-1g.10gb", 7),
-            ("all-1g.20gb", 4),
-            ("all-2g.20gb", 3),
-            ("all-3g.40gb", 2),
-            ("all-4g.40gb", 1),
-            ("all-7g.80gb", 1),
-            ("all-balanced", 4),
-        ],
+        mig: MIG_80GB,
     },
     GpuModel {
         name: "H100-80GB",
         aliases: &["H100-SXM5-80GB", "H100-80GB-HBM3", "H100-PCIE-80GB", "H100-PCIE", "H100-80GB"],
-        mig: &[
-            ("all-1g.10gb", 7),
-            ("all-1g.20gb", 4),
-            ("all-2g.20gb", 3),
-            ("all-3g.40gb", 2),
-            ("all-4g.40gb", 1),
-            ("all-7g.80gb", 1),
-            ("all-balanced", 4),
-        ],
+        mig: MIG_80GB,
     },
     GpuModel {
         name: "H200",

@@ -18,29 +18,23 @@ struct Target<'a> {
     names: HashSet<&'a str>,
 }
 
+impl<'a> Target<'a> {
+    fn new(kind: &'static str, skipped_as: &'static [&'static str], names: impl Iterator<Item = &'a str>) -> Self {
+        Target { kind, skipped_as, names: names.collect() }
+    }
+}
+
 pub fn check(cx: &mut Ctx) {
     let s = cx.site;
-    let networks = Target {
-        kind: "network",
-        skipped_as: &["network"],
-        names: s.networks.iter().map(|n| n.name.as_str()).collect(),
-    };
-    let images =
-        Target { kind: "image", skipped_as: &["image"], names: s.images.iter().map(|n| n.name.as_str()).collect() };
-    let pools = Target {
-        kind: "gpu-pool",
-        skipped_as: &["gpu-pool"],
-        names: s.pools.iter().map(|n| n.name.as_str()).collect(),
-    };
-    let secrets =
-        Target { kind: "secret", skipped_as: &["secret"], names: s.secrets.iter().map(|n| n.name.as_str()).collect() };
-    let hosts =
-        Target { kind: "host", skipped_as: &["host"], names: s.hosts.iter().map(|n| n.name.as_str()).collect() };
-    let users =
-        Target { kind: "user", skipped_as: &["user"], names: s.users.iter().map(|n| n.name.as_str()).collect() };
+    let networks = Target::new("network", &["network"], s.networks.iter().map(|n| n.name.as_str()));
+    let images = Target::new("image", &["image"], s.images.iter().map(|n| n.name.as_str()));
+    let pools = Target::new("gpu-pool", &["gpu-pool"], s.pools.iter().map(|n| n.name.as_str()));
+    let secrets = Target::new("secret", &["secret"], s.secrets.iter().map(|n| n.name.as_str()));
+    let hosts = Target::new("host", &["host"], s.hosts.iter().map(|n| n.name.as_str()));
+    let users = Target::new("user", &["user"], s.users.iter().map(|n| n.name.as_str()));
     let backend_names =
         s.storage.nfs.iter().map(|n| n.name.as_str()).chain(s.storage.ceph.iter().map(|n| n.name.as_str()));
-    let backends = Target { kind: "storage backend", skipped_as: &["nfs", "ceph"], names: backend_names.collect() };
+    let backends = Target::new("storage backend", &["nfs", "ceph"], backend_names);
 
     for h in &s.hosts {
         resolve(cx, &images, h.image.as_deref(), &h.at.at("image"));
