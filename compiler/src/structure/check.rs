@@ -233,7 +233,15 @@ fn kdl_type(v: &Value) -> &'static str {
 
 fn show(v: &Value) -> String {
     match v {
-        Value::String(s) => format!("\"{s}\""),
+        // A line break or other control character is shown escaped, so the
+        // message stays on one line and says what is wrong.
+        Value::String(s) => {
+            let shown: String = s
+                .chars()
+                .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+                .collect();
+            format!("\"{shown}\"")
+        }
         other => other.to_string(),
     }
 }

@@ -150,6 +150,9 @@ codes! {
     PACK_PATH_INVALID = "bosun::pack::invalid-path",
         "a Helm value path is malformed",
         "write a dotted path such as grafana.adminPassword";
+    CMDLINE_INVALID = "bosun::image::invalid-cmdline",
+        "an image's kernel arguments are not printable ASCII on one line",
+        "remove the line break or control character: boot entries write the arguments on the kernel's command line";
 }
 
 /// Looks up a code named by an `x-code` annotation in the schema.
