@@ -79,7 +79,8 @@ fn codes_are_unique_and_well_formed() {
     assert_eq!(before, ids.len(), "duplicate code ids");
     for c in codes {
         assert!(
-            c.id.starts_with("bosun::") && c.id.chars().all(|ch| ch.is_ascii_lowercase() || ":-".contains(ch)),
+            c.id.starts_with("bosun::")
+                && c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ":-".contains(ch)),
             "{}",
             c.id
         );

@@ -130,4 +130,13 @@ codes! {
     SET_VALUE = "bosun::pack::set-value", Error,
         "a `set` has both value= and from=, or neither",
         "give value=\"…\" for a literal or from=\"SECRET\" for a secret";
+    PXE_NEEDS_HTTP_SERVER = "bosun::network::pxe-needs-http-server", Error,
+        "hosts are installed from a network whose `pxe` has no http-server",
+        "add http-server=\"http://ADDRESS:PORT\" to the network's `pxe`: boot entries point the installer at HTTP-SERVER/cloud-init/HOST/";
+    ARM64_NEEDS_UEFI = "bosun::host::arm64-needs-uefi", Error,
+        "a host installs an arm64 image from a network that does not boot UEFI clients",
+        "arm64 machines boot UEFI only: set uefi=#true in the network's `pxe`";
+    HTTPS_WITHOUT_IPXE = "bosun::image::https-without-ipxe", Error,
+        "an image fetched over https is installed from a network without iPXE",
+        "GRUB and PXELINUX fetch over http and tftp only: serve the kernel and initrd over http://, or set ipxe=#true in the network's `pxe`";
 }

@@ -4,12 +4,13 @@
 //! report everything they find. Lookups are hash maps and sorted interval
 //! lists, never pairwise scans, so a 10,000-host site validates in linear time.
 
+mod boot;
 mod cluster;
 pub mod errors;
 mod gpu;
 mod hosts;
 mod names;
-mod network;
+pub(crate) mod network;
 mod refs;
 pub mod secrets;
 mod storage;
@@ -32,6 +33,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     storage::check(&mut cx);
     teams::check(&mut cx);
     refs::check(&mut cx);
+    boot::check(&mut cx);
 }
 
 /// What every rule needs: the site, and somewhere to report.
