@@ -1,8 +1,12 @@
 //! Stage 6: render. Pure functions from the plan to file contents; one module
 //! per artifact family. Nothing here touches the disk.
 
+mod bmc;
+mod dnsmasq;
 mod outputs;
+mod provisioning;
 mod summary;
+mod tftp;
 pub mod yaml;
 
 pub use outputs::{OutPath, Outputs};
@@ -14,7 +18,13 @@ use crate::plan::Plan;
 /// reported as such (`bosun::internal`), never as a panic.
 pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
     let mut out = Outputs::default();
-    let results = [summary::render(plan, &mut out)];
+    // The summary counts the files of the others, so it renders last.
+    let results = [
+        dnsmasq::render(plan, &mut out),
+        tftp::render(plan, &mut out),
+        bmc::render(plan, &mut out),
+        summary::render(plan, &mut out),
+    ];
     for r in results {
         if let Err(e) = r {
             diags.push(Diagnostic::new(&crate::model::errors::INTERNAL, format!("rendering failed: {e}")));
