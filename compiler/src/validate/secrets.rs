@@ -119,3 +119,10 @@ fn suggest_name(node: &Node, entry: &Entry) -> String {
         base.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     clean.trim_matches('-').chars().take(63).collect()
 }
+
+/// What `value` is if it has the shape of a credential (a private key, a
+/// token, a URL with a password in it), whatever setting holds it. The
+/// output tests scan every rendered file with it.
+pub fn credential_shape(value: &str) -> Option<&'static str> {
+    shapes().matches(value).iter().next().map(|i| SHAPES[i].1)
+}
