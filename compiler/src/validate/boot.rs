@@ -37,14 +37,19 @@ pub fn check(cx: &mut Ctx) {
         }
     }
     for (net, hosts) in no_http.into_values() {
+        let Some(first) = hosts.first() else { continue };
         let names: Vec<String> = hosts.iter().take(3).map(|h| format!("`{}`", h.name)).collect();
-        let more = if hosts.len() > 3 { format!(" and {} more", hosts.len() - 3) } else { String::new() };
+        let who = match hosts.len() {
+            1 => format!("{} installs", names.join("")),
+            n if n > 3 => format!("{} and {} more install", names.join(", "), n - 3),
+            _ => format!("{} install", names.join(", ")),
+        };
         let d = Diagnostic::new(
             &PXE_NEEDS_HTTP_SERVER,
-            format!("network `{}` has no http-server, but {}{more} install from it", net.name, names.join(", ")),
+            format!("network `{}` has no http-server, but {who} from it", net.name),
         )
         .label_opt(cx.span(&net.at.at("pxe")), "add http-server=\"http://…\" here")
-        .label_opt(cx.span(&hosts[0].at.at("image")), format!("`{}` is installed over the network", hosts[0].name))
+        .label_opt(cx.span(&first.at.at("image")), format!("`{}` is installed over the network", first.name))
         .help(format!(
             "boot entries point the installer at HTTP-SERVER/cloud-init/HOST/ (the compiled provisioning/ \
              folder served over HTTP): add http-server=\"http://ADDRESS:PORT\" to the `pxe` of `{}`",
