@@ -1,10 +1,12 @@
 //! Stage 6: render. Pure functions from the plan to file contents; one module
 //! per artifact family. Nothing here touches the disk.
 
+mod cloudinit;
 mod outputs;
 mod summary;
 pub mod yaml;
 
+pub use cloudinit::{ADMIN_USER, KUBEADM_CONFIG_PATH};
 pub use outputs::{OutPath, Outputs};
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -14,7 +16,8 @@ use crate::plan::Plan;
 /// reported as such (`bosun::internal`), never as a panic.
 pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
     let mut out = Outputs::default();
-    let results = [summary::render(plan, &mut out)];
+    // The summary counts the files rendered before it: it comes last.
+    let results = [cloudinit::render(plan, &mut out), summary::render(plan, &mut out)];
     for r in results {
         if let Err(e) = r {
             diags.push(Diagnostic::new(&crate::model::errors::INTERNAL, format!("rendering failed: {e}")));
