@@ -115,8 +115,11 @@ fn every_code_has_a_case() {
     // schema::pattern and schema::invalid are fallbacks for schema rules that
     // carry no code of their own; today every rule in the schema does.
     let unreachable = ["bosun::internal", "bosun::schema::pattern", "bosun::schema::invalid"];
-    let missing: Vec<&str> =
-        bosun::all_codes().iter().map(|c| c.id).filter(|id| !unreachable.contains(id) && !covered.contains(*id)).collect();
+    let missing: Vec<&str> = bosun::all_codes()
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| !unreachable.contains(id) && !covered.contains(*id))
+        .collect();
     assert!(missing.is_empty(), "codes without a UI case: {missing:#?}");
     assert!(cases().len() >= 50, "the UI suite needs at least 50 cases");
 }
