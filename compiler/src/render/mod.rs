@@ -2,6 +2,7 @@
 //! per artifact family. Nothing here touches the disk.
 
 mod bmc;
+mod cloudinit;
 mod dnsmasq;
 mod outputs;
 mod provisioning;
@@ -9,6 +10,7 @@ mod summary;
 mod tftp;
 pub mod yaml;
 
+pub use cloudinit::{ADMIN_USER, KUBEADM_CONFIG_PATH};
 pub use outputs::{OutPath, Outputs};
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -23,6 +25,7 @@ pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
         dnsmasq::render(plan, &mut out),
         tftp::render(plan, &mut out),
         bmc::render(plan, &mut out),
+        cloudinit::render(plan, &mut out),
         summary::render(plan, &mut out),
     ];
     for r in results {

@@ -1,0 +1,121 @@
+//! cloud-init NoCloud seeds: `provisioning/cloud-init/<host>/{user-data,
+//! meta-data,network-config}` for every host.
+//!
+//! - `user_data.rs`: the `#cloud-config` document (identity, admin user, NTP,
+//!   apt proxy), wrapped by `autoinstall.rs` for hosts installed by Subiquity;
+//! - `kubernetes.rs`: node prerequisites and the package/kubeadm steps of
+//!   control-plane and worker hosts; `containerd.rs` its configuration files;
+//! - `disks.rs`: formatting and mounting `local-data` and `scratch` disks;
+//! - `network_config.rs`: network-config version 2;
+//! - `meta_data.rs`: instance-id derived from the two documents above.
+//!
+//! docs/provisioning-cloud-init.md explains what each seed does and why.
+
+mod autoinstall;
+mod containerd;
+mod disks;
+mod kubernetes;
+mod meta_data;
+mod network_config;
+mod user_data;
+
+use serde_json::{Map, Value, json};
+
+use super::{Outputs, yaml};
+use crate::model::{Installer, Role};
+use crate::plan::{HostFacts, Plan};
+
+/// Where a Kubernetes host expects its kubeadm configuration (the
+/// InitConfiguration/JoinConfiguration bosun renders as `kubeadm/<host>.yaml`).
+/// cloud-init does not carry that file: another part of bosun delivers it to
+/// this path, and the first-boot script runs `kubeadm init` or `kubeadm join`
+/// only when it is there. This constant is that contract.
+pub const KUBEADM_CONFIG_PATH: &str = "/etc/bosun/kubeadm.yaml";
+
+/// The administrator account every host gets, holding the site's SSH keys.
+pub const ADMIN_USER: &str = "bosun-admin";
+
+/// The three seed files of one host.
+pub struct Seed {
+    pub user_data: String,
+    pub meta_data: String,
+    pub network_config: String,
+}
+
+pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
+    for facts in &plan.hosts {
+        let seed = seed(plan, facts)?;
+        let name = facts.host.name.as_str();
+        out.text(&["provisioning", "cloud-init", name, "user-data"], seed.user_data)?;
+        out.text(&["provisioning", "cloud-init", name, "meta-data"], seed.meta_data)?;
+        out.text(&["provisioning", "cloud-init", name, "network-config"], seed.network_config)?;
+    }
+    Ok(())
+}
+
+/// Renders the seed of one host.
+pub fn seed(plan: &Plan, facts: &HostFacts) -> Result<Seed, String> {
+    let network = network_config::network_config(plan, facts)?;
+    let cloud_config = user_data::cloud_config(plan, facts)?;
+    let document = if autoinstalled(plan, facts) {
+        autoinstall::document(plan, facts, cloud_config, &network)
+    } else {
+        Value::Object(cloud_config)
+    };
+    let user_data = format!("#cloud-config\n{}", yaml::to_string(&document));
+    let network_config = yaml::to_string(&network);
+    let meta_data = meta_data::meta_data(facts, &user_data, &network_config);
+    Ok(Seed { user_data, meta_data, network_config })
+}
+
+/// Whether the host is installed by Subiquity from an `ubuntu-autoinstall` image.
+fn autoinstalled(plan: &Plan, facts: &HostFacts) -> bool {
+    let image = facts.host.image.as_deref().and_then(|name| plan.site.images.iter().find(|i| i.name == name));
+    image.is_some_and(|i| i.installer == Installer::UbuntuAutoinstall)
+}
+
+/// The host `kubeadm init` runs on: the first control-plane host by name.
+fn first_control_plane<'a>(plan: &'a Plan) -> Option<&'a str> {
+    plan.hosts.iter().find(|h| h.host.role == Role::ControlPlane).map(|h| h.host.name.as_str())
+}
+
+/// A root-owned file for `write_files`.
+fn file(path: &str, permissions: &str, content: String) -> Value {
+    json!({"path": path, "owner": "root:root", "permissions": permissions, "content": content})
+}
+
+/// Inserts `key` only when the value is a non-empty list or object.
+fn insert_nonempty(map: &mut Map<String, Value>, key: &str, value: Value) {
+    let empty = match &value {
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Null => true,
+        _ => false,
+    };
+    if !empty {
+        map.insert(key.to_string(), value);
+    }
+}
+
+/// One shell word: left bare when it has no character the shell treats
+/// specially, else single-quoted.
+fn sh(word: &str) -> String {
+    let bare = !word.is_empty()
+        && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./_-".contains(&b))
+        && !word.starts_with('=');
+    if bare { word.to_string() } else { format!("'{}'", word.replace('\'', r"'\''")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sh;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(sh("/etc/fstab"), "/etc/fstab");
+        assert_eq!(sh("kubelet=1.31.4-*"), "'kubelet=1.31.4-*'");
+        assert_eq!(sh("http://p:911/a b"), "'http://p:911/a b'");
+        assert_eq!(sh("it's"), r"'it'\''s'");
+        assert_eq!(sh(""), "''");
+    }
+}
