@@ -170,6 +170,26 @@ fn assert_rejects(label: &str, dir: &Path, file: &str, body: &str, args: impl Fn
     assert_eq!(failures.len(), 1, "{label}: the oracle accepted a broken document:\n{body}");
 }
 
+/// `cloud-init devel net-convert`: parse a v2 network-config and render it for Debian.
+fn net_convert(input: &Path, out: &Path, renderer: &str) -> Vec<OsString> {
+    let parts: [&dyn AsRef<std::ffi::OsStr>; 13] = [
+        &"cloud-init",
+        &"devel",
+        &"net-convert",
+        &"-p",
+        &input,
+        &"-k",
+        &"yaml",
+        &"-d",
+        &out,
+        &"-D",
+        &"debian",
+        &"-O",
+        &renderer,
+    ];
+    argv(&parts)
+}
+
 fn argv(parts: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
     parts.iter().map(|p| p.as_ref().to_os_string()).collect()
 }
@@ -206,42 +226,14 @@ fn network_config_parses_with_cloud_init() {
         // default and, unlike 22.4.2's networkd renderer, renders bonds.
         for renderer in ["networkd", "eni"] {
             let out = tmp.path().join("rendered").join(&name).join(renderer);
-            let args = argv(&[
-                &"cloud-init",
-                &"devel",
-                &"net-convert",
-                &"-p",
-                &dir.join("network-config"),
-                &"-k",
-                &"yaml",
-                &"-d",
-                &out,
-                &"-D",
-                &"debian",
-                &"-O",
-                &renderer,
-            ]);
+            let args = net_convert(&dir.join("network-config"), &out, renderer);
             jobs.push((format!("{name}/network-config ({renderer})"), args));
         }
     }
     let bad = "version: 2\nethernets:\n  eth0:\n    addresses: [1]\n";
     assert_rejects("bad network-config", tmp.path(), "bad-network-config", bad, |p| {
         let out = tmp.path().join("rendered-bad");
-        argv(&[
-            &"cloud-init",
-            &"devel",
-            &"net-convert",
-            &"-p",
-            &p,
-            &"-k",
-            &"yaml",
-            &"-d",
-            &out,
-            &"-D",
-            &"debian",
-            &"-O",
-            &"networkd",
-        ])
+        net_convert(p, &out, "networkd")
     });
     let failures = run_all(jobs);
     assert!(failures.is_empty(), "cloud-init net-convert rejects:\n\n{}", failures.join("\n\n"));
