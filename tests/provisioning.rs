@@ -2,8 +2,8 @@
 //! will read it: `dnsmasq --test` and `grub-script-check`, a structural
 //! check of iPXE and PXELINUX scripts (no offline validator exists), and a
 //! JSON parse of the BMC boot plan. Also: no file under provisioning/ holds
-//! anything shaped like a credential, and changing one host's MAC changes
-//! only what belongs to that host.
+//! anything shaped like a credential. That one host's edit stays local is
+//! tests/locality.rs.
 //!
 //! The tools come from Debian packages (`dnsmasq-base`, `grub-common`); CI
 //! installs them (.ci/run). A missing tool fails the suite and names the
@@ -272,77 +272,4 @@ fn no_credentials_under_provisioning() {
             assert!(found.is_empty(), "{name}: {path} holds what looks like a credential: {found:?}");
         }
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-#[test]
-fn a_new_mac_changes_only_its_hosts_lines_and_files() {
-    const NEW: &str = "02:b0:50:00:00:01";
-    for (name, site) in examples() {
-        let (checked, before) = compile(&site);
-        // The first host by name that boots from the network.
-        let mut hosts: Vec<_> = checked.site.hosts.iter().filter(|h| h.image.is_some()).collect();
-        hosts.sort_by(|a, b| a.name.cmp(&b.name));
-        let (host, old) = hosts
-            .iter()
-            .find_map(|h| {
-                checked.site.pxe_interface(h).and_then(|(_, i)| i.mac).map(|m| (h.name.clone(), m.to_string()))
-            })
-            .unwrap_or_else(|| panic!("{name}: no host boots from the network"));
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(site.parent().unwrap(), dir.path());
-        let mut replaced = 0;
-        for entry in walkdir::WalkDir::new(dir.path()).into_iter().filter_map(Result::ok) {
-            if entry.path().extension().is_some_and(|e| e == "kdl") {
-                let src = fs::read_to_string(entry.path()).unwrap();
-                replaced += src.matches(&old).count();
-                fs::write(entry.path(), src.replace(&old, NEW)).unwrap();
-            }
-        }
-        assert_eq!(replaced, 1, "{name}: MAC {old} should be written once");
-        let (_, after) = compile(&dir.path().join("site.kdl"));
-
-        let marks = [host.clone(), old.clone(), NEW.to_string(), old.replace(':', "-"), NEW.replace(':', "-")];
-        let digests: Vec<String> = [&before, &after].iter().map(|t| digest(t)).collect();
-        let ok_line = |l: &str| marks.iter().chain(&digests).any(|m| l.contains(m.as_str()));
-        let paths: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
-        let mut touched = Vec::new();
-        for path in paths {
-            let (a, b) = (before.get(path), after.get(path));
-            if a == b || path == "MANIFEST" {
-                continue;
-            }
-            touched.push(path.clone());
-            if marks.iter().any(|m| path.contains(m.as_str())) {
-                continue; // the host's own file, added, removed or changed
-            }
-            let (a, b) = (a.map(|x| text(x)).unwrap_or_default(), b.map(|x| text(x)).unwrap_or_default());
-            let diff = similar::TextDiff::from_lines(&a, &b);
-            for change in diff.iter_all_changes().filter(|c| c.tag() != similar::ChangeTag::Equal) {
-                assert!(ok_line(change.value()), "{name}: changing {host}'s MAC changed {path}:\n{change}");
-            }
-        }
-        assert!(touched.iter().any(|p| p == "provisioning/dnsmasq/dnsmasq.conf"), "{name}: {touched:?}");
-        assert!(touched.iter().any(|p| p.contains(&NEW.replace(':', "-"))), "{name}: no boot file moved: {touched:?}");
-    }
-}
-
-/// The site digest MANIFEST records (it changes with any value).
-fn digest(files: &Files) -> String {
-    let manifest = text(&files["MANIFEST"]);
-    let line = manifest.lines().find(|l| l.contains("sha256:") && l.to_lowercase().contains("digest"));
-    line.and_then(|l| l.split_whitespace().find(|w| w.contains("sha256:")))
-        .unwrap_or("no digest")
-        .trim_matches('`')
-        .to_string()
 }
