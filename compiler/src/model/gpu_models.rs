@@ -81,3 +81,47 @@ impl GpuModel {
         self.mig.iter().find(|(p, _)| *p == name).map(|(_, n)| *n)
     }
 }
+
+impl GpuModel {
+    /// The MIG devices one GPU is split into under a profile, as
+    /// `(size, count)` sorted by size (`1g.10gb` …): what the device plugin
+    /// advertises as `nvidia.com/mig-<size>` with the mixed strategy. Empty
+    /// for `all-disabled` and `all-enabled`; `None` for an unknown profile.
+    pub fn devices(&self, profile: &str) -> Option<Vec<(String, u32)>> {
+        if ALWAYS.contains(&profile) {
+            return Some(Vec::new());
+        }
+        let count = self.profile(profile)?;
+        if profile == "all-balanced" {
+            // mig-parted's default config for each model.
+            let picks: &[(&str, u32)] = match self.name {
+                "A100-40GB" => &[("1g.5gb", 2), ("2g.10gb", 1), ("3g.20gb", 1)],
+                "A100-80GB" | "H100-80GB" => &[("1g.10gb", 2), ("2g.20gb", 1), ("3g.40gb", 1)],
+                "H200" => &[("1g.18gb", 2), ("2g.35gb", 1), ("3g.71gb", 1)],
+                "A30" => &[("1g.6gb", 2), ("2g.12gb", 1)],
+                _ => return None,
+            };
+            debug_assert_eq!(picks.iter().map(|(_, n)| n).sum::<u32>(), count);
+            return Some(picks.iter().map(|(s, n)| (s.to_string(), *n)).collect());
+        }
+        let size = profile.strip_prefix("all-")?;
+        Some(vec![(size.to_string(), count)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find;
+
+    #[test]
+    fn balanced_profiles_match_mig_parted() {
+        let d = |m: &str| find(m).unwrap().devices("all-balanced").unwrap();
+        let s = |v: &[(&str, u32)]| v.iter().map(|(a, b)| (a.to_string(), *b)).collect::<Vec<_>>();
+        assert_eq!(d("A100-40GB"), s(&[("1g.5gb", 2), ("2g.10gb", 1), ("3g.20gb", 1)]));
+        assert_eq!(d("A100-80GB"), s(&[("1g.10gb", 2), ("2g.20gb", 1), ("3g.40gb", 1)]));
+        assert_eq!(d("H200"), s(&[("1g.18gb", 2), ("2g.35gb", 1), ("3g.71gb", 1)]));
+        assert_eq!(d("A30"), s(&[("1g.6gb", 2), ("2g.12gb", 1)]));
+        assert_eq!(find("A30").unwrap().devices("all-1g.6gb").unwrap(), s(&[("1g.6gb", 4)]));
+        assert!(find("A30").unwrap().devices("all-disabled").unwrap().is_empty());
+    }
+}

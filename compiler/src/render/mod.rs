@@ -3,6 +3,7 @@
 
 mod bmc;
 mod cloudinit;
+pub mod cluster;
 mod dnsmasq;
 mod outputs;
 mod provisioning;
@@ -26,6 +27,7 @@ pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
         tftp::render(plan, &mut out),
         bmc::render(plan, &mut out),
         cloudinit::render(plan, &mut out),
+        cluster::render(plan, &mut out),
         summary::render(plan, &mut out),
     ];
     for r in results {

@@ -1,0 +1,32 @@
+//! Writes the collected objects, a kustomization.yaml per folder and one at
+//! the top listing the folders, so `kubectl kustomize cluster/` builds.
+
+use serde_json::json;
+
+use super::{FOLDERS, Objects};
+use crate::render::Outputs;
+use crate::render::yaml;
+
+fn kustomization(resources: Vec<String>) -> String {
+    yaml::to_string(&json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    }))
+}
+
+pub fn write(objs: Objects, out: &mut Outputs) -> Result<(), String> {
+    let mut listed = Vec::new();
+    for folder in FOLDERS {
+        let Some(files) = objs.folders.get(folder).filter(|f| !f.is_empty()) else { continue };
+        for (file, value) in files {
+            out.text(&["cluster", folder, file], yaml::to_string(value))?;
+        }
+        out.text(&["cluster", folder, "kustomization.yaml"], kustomization(files.keys().cloned().collect()))?;
+        listed.push(folder.to_string());
+    }
+    if !listed.is_empty() {
+        out.text(&["cluster", "kustomization.yaml"], kustomization(listed))?;
+    }
+    Ok(())
+}

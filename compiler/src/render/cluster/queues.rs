@@ -1,0 +1,133 @@
+//! Kueue v1beta2: a ResourceFlavor per GPU pool (and one for CPU and
+//! memory), a ClusterQueue per team in one cohort, a LocalQueue in each team
+//! namespace. Rendered when the site installs the `kueue` pack.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Toleration;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::crds::*;
+use super::gpu::{POOL_LABEL, pool_resources, team_gpus};
+use super::{Objects, meta, pack_namespace, team_meta};
+use crate::model::{GpuPool, Site, Team};
+use crate::plan::Plan;
+
+/// The flavor of CPU and memory: any node.
+pub const CPU_FLAVOR: &str = "default-flavor";
+/// Jobs without a `kueue.x-k8s.io/queue-name` label go to the LocalQueue of
+/// this name (Kueue's LocalQueueDefaulting), so a team's queue is found
+/// without configuration.
+pub const LOCAL_QUEUE: &str = "default";
+
+pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
+    if pack_namespace(plan.site, "kueue").is_none() {
+        return Ok(());
+    }
+    objs.add("queues", &Cr::new(meta(CPU_FLAVOR, None), ResourceFlavorSpec::default()))?;
+    for pool in &plan.pools {
+        objs.add("queues", &Cr::new(meta(&pool.name, None), flavor(pool)))?;
+    }
+    let gpu_resources = gpu_resources(&plan.pools);
+    for team in &plan.teams {
+        let cq = Cr::new(team_meta(&team.name, None, &team.name), cluster_queue(plan, team, &gpu_resources));
+        objs.add("queues", &cq)?;
+        let lq = LocalQueueSpec { cluster_queue: team.name.clone() };
+        objs.add("queues", &Cr::new(team_meta(LOCAL_QUEUE, Some(team.namespace()), &team.name), lq))?;
+    }
+    Ok(())
+}
+
+/// `KEY[=VALUE]:EFFECT` as the toleration that lets a pod past it.
+fn toleration(taint: &str) -> Toleration {
+    let (kv, effect) = taint.rsplit_once(':').unwrap_or((taint, ""));
+    let (key, value) = match kv.split_once('=') {
+        Some((k, v)) => (k, Some(v.to_string())),
+        None => (kv, None),
+    };
+    Toleration {
+        key: Some(key.to_string()),
+        operator: Some(if value.is_some() { "Equal" } else { "Exists" }.to_string()),
+        value,
+        effect: Some(effect.to_string()),
+        toleration_seconds: None,
+    }
+}
+
+fn flavor(pool: &GpuPool) -> ResourceFlavorSpec {
+    ResourceFlavorSpec {
+        node_labels: BTreeMap::from([(POOL_LABEL.to_string(), pool.name.clone())]),
+        tolerations: pool.taint.iter().map(|t| toleration(t)).collect(),
+    }
+}
+
+/// Every GPU resource any pool advertises: `nvidia.com/gpu` first, then MIG
+/// devices by name. One resource group covers them all, so each flavor
+/// lists every one (Kueue requires that), with 0 for what it lacks.
+fn gpu_resources(pools: &[&GpuPool]) -> Vec<String> {
+    let mut all: Vec<String> = pools.iter().flat_map(|p| pool_resources(p)).map(|(r, _)| r).collect();
+    all.sort_by_key(|r| (r != "nvidia.com/gpu", r.clone()));
+    all.dedup();
+    all
+}
+
+/// The quota of `cpu` or `memory`: the team's, else 0 (it can still borrow).
+fn compute(team: &Team, cpu: bool) -> Quantity {
+    let q = team.quota.as_ref().and_then(|q| if cpu { q.cpu.as_ref() } else { q.memory.as_ref() });
+    Quantity(q.map_or("0".to_string(), ToString::to_string))
+}
+
+/// A team's nominal quota per flavor and GPU resource: its `quota gpu` in the
+/// resources of its pool, 0 elsewhere.
+pub fn gpu_nominal(site: &Site, team: &Team, pool: &GpuPool) -> BTreeMap<String, u64> {
+    let own = site.quota_pool(team).is_some_and(|p| p.name == pool.name);
+    match team.quota.as_ref().and_then(|q| q.gpu) {
+        Some(gpus) if own => team_gpus(pool, gpus).into_iter().collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+fn cluster_queue(plan: &Plan, team: &Team, gpu_resources: &[String]) -> ClusterQueueSpec {
+    let rq = |name: &str, q: Quantity| ResourceQuota { name: name.to_string(), nominal_quota: q };
+    let mut groups = vec![ResourceGroup {
+        covered_resources: vec!["cpu".to_string(), "memory".to_string()],
+        flavors: vec![FlavorQuotas {
+            name: CPU_FLAVOR.to_string(),
+            resources: vec![rq("cpu", compute(team, true)), rq("memory", compute(team, false))],
+        }],
+    }];
+    if !gpu_resources.is_empty() {
+        let flavors = plan
+            .pools
+            .iter()
+            .map(|pool| {
+                let nominal = gpu_nominal(plan.site, team, pool);
+                let resources = gpu_resources
+                    .iter()
+                    .map(|r| rq(r, Quantity(nominal.get(r).copied().unwrap_or(0).to_string())))
+                    .collect();
+                FlavorQuotas { name: pool.name.clone(), resources }
+            })
+            .collect();
+        groups.push(ResourceGroup { covered_resources: gpu_resources.to_vec(), flavors });
+    }
+    ClusterQueueSpec {
+        cohort_name: plan.settings.name.clone(),
+        // Without a selector a ClusterQueue admits from no namespace.
+        namespace_selector: LabelSelector {
+            match_labels: Some(BTreeMap::from([(
+                "kubernetes.io/metadata.name".to_string(),
+                team.namespace().to_string(),
+            )])),
+            match_expressions: None,
+        },
+        queueing_strategy: "BestEffortFIFO".to_string(),
+        // Lenders get their GPUs back by preempting borrowers.
+        preemption: Preemption {
+            reclaim_within_cohort: "Any".to_string(),
+            within_cluster_queue: "LowerPriority".to_string(),
+        },
+        resource_groups: groups,
+    }
+}

@@ -1,0 +1,254 @@
+//! Storage: a StorageClass per class, the Rook objects of each ceph backend,
+//! and Nauta's per-user input/output folders as PersistentVolumes and claims.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    CSIPersistentVolumeSource, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectReference,
+    PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeSpec,
+    VolumeResourceRequirements,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+use super::crds::*;
+use super::{Objects, meta, pack_namespace, team_meta, teams};
+use crate::model::{Ceph, Nfs, Site, StorageType};
+use crate::plan::Plan;
+
+pub const NFS_PROVISIONER: &str = "nfs.csi.k8s.io";
+/// The Ceph release the CephCluster runs (Rook v1.20's example).
+const CEPH_IMAGE: &str = "quay.io/ceph/ceph:v20.2.4";
+/// A PersistentVolume must state a size; NFS does not enforce it, but the
+/// claim counts toward the team's `requests.storage`, so it is kept small.
+const NOMINAL_SIZE: &str = "1Gi";
+/// Nauta's shares: a folder per user on each.
+const NAUTA_SHARES: [&str; 2] = ["input", "output"];
+
+pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
+    let site = plan.site;
+    let mut classes: Vec<_> = site.storage.class.iter().collect();
+    classes.sort_by(|a, b| a.name.cmp(&b.name));
+    for class in classes {
+        let mut sc = StorageClass {
+            metadata: meta(&class.name, None),
+            reclaim_policy: Some(class.reclaim.clone().unwrap_or_else(|| "Delete".to_string())),
+            volume_binding_mode: Some("Immediate".to_string()),
+            ..StorageClass::default()
+        };
+        if class.default {
+            sc.metadata.annotations =
+                Some(BTreeMap::from([("storageclass.kubernetes.io/is-default-class".to_string(), "true".to_string())]));
+        }
+        match class.type_ {
+            StorageType::Nfs => {
+                let Some(nfs) = site.storage.nfs.iter().find(|n| n.name == class.backend) else { continue };
+                sc.provisioner = NFS_PROVISIONER.to_string();
+                sc.parameters = Some(strings(&[("server", &nfs.server), ("share", &nfs.path)]));
+                sc.mount_options = mount_options(nfs);
+            }
+            StorageType::Rbd | StorageType::Cephfs => {
+                let Some(ceph) = site.storage.ceph.iter().find(|c| c.name == class.backend) else { continue };
+                ceph_class(site, ceph, class.type_, &mut sc);
+            }
+        }
+        objs.add("storage", &sc)?;
+    }
+    if pack_namespace(site, "rook-ceph").is_some() {
+        for ceph in &site.storage.ceph {
+            rook(site, ceph, objs)?;
+        }
+    }
+    nauta_folders(plan, objs)
+}
+
+fn strings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn mount_options(nfs: &Nfs) -> Option<Vec<String>> {
+    nfs.mount_options
+        .as_ref()
+        .map(|o| o.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+}
+
+/// The namespace of the Rook operator (provisioner names start with it).
+fn operator_ns(site: &Site) -> &str {
+    pack_namespace(site, "rook-ceph").unwrap_or("rook-ceph")
+}
+
+/// The namespace of a backend's CephCluster (its CSI `clusterID`): the
+/// rook-ceph-cluster pack's, suffixed with the backend when there are several.
+fn cluster_ns(site: &Site, ceph: &Ceph) -> String {
+    // The cluster chart conventionally shares the operator's namespace.
+    let explicit = site.packs.iter().find(|p| p.name == "rook-ceph-cluster").and_then(|p| p.namespace.as_deref());
+    let base = explicit.unwrap_or_else(|| operator_ns(site));
+    if site.storage.ceph.len() > 1 { format!("{base}-{}", ceph.name) } else { base.to_string() }
+}
+
+fn block_pool(ceph: &Ceph) -> String {
+    format!("{}-blockpool", ceph.name)
+}
+
+fn filesystem(ceph: &Ceph) -> String {
+    format!("{}-fs", ceph.name)
+}
+
+fn ceph_class(site: &Site, ceph: &Ceph, type_: StorageType, sc: &mut StorageClass) {
+    let op = operator_ns(site);
+    let cluster = cluster_ns(site, ceph);
+    let (driver, secret, extra) = match type_ {
+        StorageType::Rbd => (
+            "rbd",
+            "rook-csi-rbd",
+            vec![
+                ("pool", block_pool(ceph)),
+                ("imageFormat", "2".to_string()),
+                ("imageFeatures", "layering".to_string()),
+                ("csi.storage.k8s.io/fstype", "ext4".to_string()),
+            ],
+        ),
+        _ => {
+            let fs = filesystem(ceph);
+            ("cephfs", "rook-csi-cephfs", vec![("pool", format!("{fs}-replicated")), ("fsName", fs)])
+        }
+    };
+    let mut p: BTreeMap<String, String> = extra.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    p.insert("clusterID".to_string(), cluster.clone());
+    for (kind, who) in [("provisioner", "provisioner"), ("controller-expand", "provisioner"), ("node-stage", "node")] {
+        p.insert(format!("csi.storage.k8s.io/{kind}-secret-name"), format!("{secret}-{who}"));
+        p.insert(format!("csi.storage.k8s.io/{kind}-secret-namespace"), cluster.clone());
+    }
+    sc.provisioner = format!("{op}.{driver}.csi.ceph.com");
+    sc.parameters = Some(p);
+    sc.allow_volume_expansion = Some(true);
+}
+
+fn replicated(hosts: usize) -> Replicated {
+    let size = hosts.clamp(1, 3) as u32;
+    Replicated { size, require_safe_replica_size: size > 1 }
+}
+
+fn rook(site: &Site, ceph: &Ceph, objs: &mut Objects) -> Result<(), String> {
+    let ns = cluster_ns(site, ceph);
+    let mut hosts: Vec<&str> = ceph.hosts().collect();
+    hosts.sort();
+    let n = hosts.len();
+    // Monitors need a majority: an odd count, at most 3, one per host.
+    let mons = if n >= 3 { 3 } else { 1 };
+    let on_hosts = NodeAffinity {
+        required_during_scheduling_ignored_during_execution: Some(NodeSelector {
+            node_selector_terms: vec![NodeSelectorTerm {
+                match_expressions: Some(vec![NodeSelectorRequirement {
+                    key: "kubernetes.io/hostname".to_string(),
+                    operator: "In".to_string(),
+                    values: Some(hosts.iter().map(|h| h.to_string()).collect()),
+                }]),
+                match_fields: None,
+            }],
+        }),
+        preferred_during_scheduling_ignored_during_execution: None,
+    };
+    let spec = CephClusterSpec {
+        ceph_version: CephVersion { image: CEPH_IMAGE.to_string() },
+        data_dir_host_path: "/var/lib/rook".to_string(),
+        mon: Daemons { count: mons, allow_multiple_per_node: false },
+        mgr: Daemons { count: if n >= 2 { 2 } else { 1 }, allow_multiple_per_node: false },
+        dashboard: Enabled { enabled: true },
+        storage: CephStorage {
+            use_all_nodes: false,
+            use_all_devices: false,
+            device_filter: ceph.device_filter.clone(),
+            nodes: hosts.iter().map(|h| CephNode { name: h.to_string() }).collect(),
+        },
+        placement: BTreeMap::from([("all".to_string(), Placement { node_affinity: on_hosts })]),
+    };
+    objs.add("storage", &Cr::new(meta(&ceph.name, Some(&ns)), spec))?;
+    let uses = |t: StorageType| site.storage.class.iter().any(|c| c.backend == ceph.name && c.type_ == t);
+    if uses(StorageType::Rbd) {
+        let spec = CephBlockPoolSpec { failure_domain: "host".to_string(), replicated: replicated(n) };
+        objs.add("storage", &Cr::new(meta(&block_pool(ceph), Some(&ns)), spec))?;
+    }
+    if uses(StorageType::Cephfs) {
+        let spec = CephFilesystemSpec {
+            metadata_pool: MetadataPool { replicated: replicated(n) },
+            data_pools: vec![DataPool {
+                name: "replicated".to_string(),
+                failure_domain: "host".to_string(),
+                replicated: replicated(n),
+            }],
+            metadata_server: MetadataServer { active_count: 1, active_standby: true },
+            preserve_filesystem_on_delete: true,
+        };
+        objs.add("storage", &Cr::new(meta(&filesystem(ceph), Some(&ns)), spec))?;
+    }
+    Ok(())
+}
+
+/// Nauta's `user create` made a folder per user on the `input` and `output`
+/// shares. When the site has nfs backends with those names, each person of a
+/// team gets, in the team namespace, a claim bound to a volume on their folder.
+fn nauta_folders(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
+    let site = plan.site;
+    let shares: Vec<&Nfs> =
+        NAUTA_SHARES.iter().filter_map(|s| site.storage.nfs.iter().find(|n| n.name == *s)).collect();
+    if shares.len() != NAUTA_SHARES.len() {
+        return Ok(());
+    }
+    for team in &plan.teams {
+        let ns = team.namespace();
+        for user in teams::people(site, team) {
+            for nfs in &shares {
+                let class =
+                    site.storage.class.iter().filter(|c| c.backend == nfs.name).min_by(|a, b| a.name.cmp(&b.name));
+                let access = class.and_then(|c| c.access.clone()).unwrap_or_else(|| "ReadWriteMany".to_string());
+                let class_name = class.map_or(String::new(), |c| c.name.clone());
+                let claim = format!("{}-{}", user.name, nfs.name);
+                let size = BTreeMap::from([("storage".to_string(), Quantity(NOMINAL_SIZE.to_string()))]);
+                let mut pv_meta = team_meta(&format!("{ns}.{claim}"), None, &team.name);
+                pv_meta.labels.get_or_insert_default().insert("bosun.io/user".to_string(), user.name.clone());
+                let pv = PersistentVolume {
+                    metadata: pv_meta,
+                    spec: Some(PersistentVolumeSpec {
+                        capacity: Some(size.clone()),
+                        access_modes: Some(vec![access.clone()]),
+                        persistent_volume_reclaim_policy: Some("Retain".to_string()),
+                        storage_class_name: Some(class_name.clone()),
+                        mount_options: mount_options(nfs),
+                        claim_ref: Some(ObjectReference {
+                            namespace: Some(ns.to_string()),
+                            name: Some(claim.clone()),
+                            ..ObjectReference::default()
+                        }),
+                        csi: Some(CSIPersistentVolumeSource {
+                            driver: NFS_PROVISIONER.to_string(),
+                            volume_handle: format!("{}#{}#{}", nfs.server, nfs.path, user.name),
+                            volume_attributes: Some(strings(&[
+                                ("server", &nfs.server),
+                                ("share", &nfs.path),
+                                ("subDir", &user.name),
+                            ])),
+                            ..CSIPersistentVolumeSource::default()
+                        }),
+                        ..PersistentVolumeSpec::default()
+                    }),
+                    ..PersistentVolume::default()
+                };
+                let pvc = PersistentVolumeClaim {
+                    metadata: team_meta(&claim, Some(ns), &team.name),
+                    spec: Some(PersistentVolumeClaimSpec {
+                        access_modes: Some(vec![access]),
+                        storage_class_name: Some(class_name),
+                        volume_name: pv.metadata.name.clone(),
+                        resources: Some(VolumeResourceRequirements { requests: Some(size), limits: None }),
+                        ..PersistentVolumeClaimSpec::default()
+                    }),
+                    ..PersistentVolumeClaim::default()
+                };
+                objs.add("storage", &pv)?;
+                objs.add("storage", &pvc)?;
+            }
+        }
+    }
+    Ok(())
+}
