@@ -98,8 +98,12 @@ fn cluster_queue(plan: &Plan, team: &Team, gpu_resources: &[String]) -> ClusterQ
         }],
     }];
     if !gpu_resources.is_empty() {
-        let flavors = plan
-            .pools
+        // Kueue tries flavors in order: the team's own pool first, then the
+        // others (borrowing what is idle there).
+        let own = plan.site.quota_pool(team).map(|p| p.name.as_str());
+        let mut pools = plan.pools.clone();
+        pools.sort_by_key(|p| Some(p.name.as_str()) != own);
+        let flavors = pools
             .iter()
             .map(|pool| {
                 let nominal = gpu_nominal(plan.site, team, pool);
