@@ -375,3 +375,24 @@ fn adding_a_host_to_a_pool_changes_no_team_file() {
     let cluster: Vec<String> = changed(&before, &after).into_iter().filter(|p| p.starts_with("cluster/")).collect();
     assert!(cluster.is_empty(), "adding a host changed {cluster:?}");
 }
+
+#[test]
+fn kubectl_kustomize_builds_every_object() {
+    if Command::new("kubectl").arg("version").arg("--client").output().is_err() {
+        eprintln!("SKIPPED: kubectl not installed (kustomize build not checked)");
+        return;
+    }
+    for (name, site) in examples() {
+        let (files, _) = compile(&site);
+        let tmp = tempfile::tempdir().unwrap();
+        for (p, b) in files.iter().filter(|(p, _)| p.starts_with("cluster/")) {
+            let dest = tmp.path().join(p);
+            fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            fs::write(dest, b).unwrap();
+        }
+        let out = Command::new("kubectl").arg("kustomize").arg(tmp.path().join("cluster")).output().unwrap();
+        assert!(out.status.success(), "{name}: kubectl kustomize failed:\n{}", text(&out.stderr));
+        let built = text(&out.stdout).lines().filter(|l| l.starts_with("kind: ")).count();
+        assert_eq!(built, objects(&files).len(), "{name}: kustomize built a different number of objects");
+    }
+}
