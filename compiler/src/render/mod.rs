@@ -4,6 +4,7 @@
 mod bmc;
 mod cloudinit;
 mod dnsmasq;
+pub mod kubeadm;
 mod outputs;
 mod provisioning;
 mod summary;
@@ -26,6 +27,7 @@ pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
         tftp::render(plan, &mut out),
         bmc::render(plan, &mut out),
         cloudinit::render(plan, &mut out),
+        kubeadm::render(plan, &mut out),
         summary::render(plan, &mut out),
     ];
     for r in results {
