@@ -103,7 +103,9 @@ fn network_edit(site: &Site) -> Edit {
         let pxe = site.pxe_interface(host).map(|(i, _)| i);
         for (i, iface) in host.interface.iter().enumerate() {
             let (Some(net), Some(old)) = (iface.network.as_deref(), iface.address) else { continue };
-            if Some(i) == pxe {
+            // Kubernetes hosts must keep their address on the node network.
+            let node_network = site.settings.as_ref().and_then(|s| s.kubernetes.node_network.as_deref());
+            if Some(i) == pxe || (host.role.runs_kubernetes() && node_network == Some(net)) {
                 continue;
             }
             // Prefer a network the host is not on yet; two interfaces on one network are fine too.

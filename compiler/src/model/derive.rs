@@ -1,5 +1,7 @@
 //! Facts derived from the model that both the rules and the renderers use.
 
+use std::net::Ipv4Addr;
+
 use super::{GpuPool, Host, Interface, Mig, MigStrategy, Network, Site, Team, gpu_models};
 
 impl Site {
@@ -71,4 +73,12 @@ impl Site {
             None => None,
         }
     }
+}
+
+/// A host's static address on the named network: its first interface there,
+/// else its first bond there.
+pub fn node_address(host: &Host, network: &str) -> Option<Ipv4Addr> {
+    let on = |n: &Option<String>| n.as_deref() == Some(network);
+    let iface = host.interface.iter().filter(|i| on(&i.network)).find_map(|i| i.address);
+    iface.or_else(|| host.bond.iter().filter(|b| on(&b.network)).find_map(|b| b.address))
 }

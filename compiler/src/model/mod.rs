@@ -7,6 +7,7 @@
 
 mod defaults;
 mod derive;
+pub use derive::node_address;
 pub mod errors;
 pub mod gpu_models;
 mod types;

@@ -55,6 +55,10 @@ pub struct Kubernetes {
     #[serde(default)]
     pub admission: Vec<String>,
     pub container_log: Option<ContainerLog>,
+    /// The network whose address each node registers as its node IP.
+    pub node_network: Option<String>,
+    /// The `secret` holding the kubeadm join values; see docs/kubernetes.md.
+    pub join_credentials: Option<String>,
 }
 
 fn default_cluster_domain() -> String {

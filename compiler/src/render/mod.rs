@@ -5,6 +5,7 @@ mod bmc;
 mod cloudinit;
 pub mod cluster;
 mod dnsmasq;
+pub mod kubeadm;
 mod outputs;
 mod provisioning;
 mod summary;
@@ -27,6 +28,7 @@ pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
         tftp::render(plan, &mut out),
         bmc::render(plan, &mut out),
         cloudinit::render(plan, &mut out),
+        kubeadm::render(plan, &mut out),
         cluster::render(plan, &mut out),
         summary::render(plan, &mut out),
     ];

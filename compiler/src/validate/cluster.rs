@@ -31,6 +31,29 @@ pub fn check(cx: &mut Ctx) {
             .label_opt(cx.span("/site/kubernetes"), "add it here");
         cx.push(d);
     }
+    node_network(cx);
+}
+
+/// With `node-network`, every Kubernetes host registers its address on that
+/// network, so it must have a static one there.
+fn node_network(cx: &mut Ctx) {
+    let Some(name) = cx.site.settings.as_ref().and_then(|s| s.kubernetes.node_network.as_deref()) else {
+        return;
+    };
+    if cx.site.network(name).is_none() {
+        return; // an unknown reference, reported by `refs`
+    }
+    for h in cx.site.hosts.iter().filter(|h| h.role.runs_kubernetes() && !cx.site.is_partial(&h.at)) {
+        if crate::model::node_address(h, name).is_none() {
+            let d = Diagnostic::new(
+                &NO_NODE_ADDRESS,
+                format!("`{}` runs Kubernetes but has no static address on `{name}`", h.name),
+            )
+            .label_opt(cx.span(&h.at.at("name")), "this host")
+            .label_opt(cx.span("/site/kubernetes/node-network"), "the node network");
+            cx.push(d);
+        }
+    }
 }
 
 fn version(cx: &mut Ctx) {

@@ -64,6 +64,9 @@ codes! {
     MISSING_ENDPOINT = "bosun::cluster::missing-endpoint", Error,
         "several control-plane hosts but no control-plane-endpoint",
         "add `control-plane-endpoint \"api.example:6443\"` to `kubernetes`: a name or VIP that reaches every control-plane host";
+    NO_NODE_ADDRESS = "bosun::kubernetes::no-node-address", Error,
+        "a Kubernetes host has no static address on the node network",
+        "give the host an interface or bond with an `address` on the network named by `node-network`";
     UNSUPPORTED_VERSION = "bosun::kubernetes::unsupported-version", Error,
         "the Kubernetes version is outside the supported window",
         "see docs/language.md for the supported versions";

@@ -36,6 +36,10 @@ pub fn check(cx: &mut Ctx) {
         s.storage.nfs.iter().map(|n| n.name.as_str()).chain(s.storage.ceph.iter().map(|n| n.name.as_str()));
     let backends = Target::new("storage backend", &["nfs", "ceph"], backend_names);
 
+    if let Some(k) = s.settings.as_ref().map(|s| &s.kubernetes) {
+        resolve(cx, &networks, k.node_network.as_deref(), "/site/kubernetes/node-network");
+        resolve(cx, &secrets, k.join_credentials.as_deref(), "/site/kubernetes/join-credentials");
+    }
     for h in &s.hosts {
         resolve(cx, &images, h.image.as_deref(), &h.at.at("image"));
         resolve(cx, &pools, h.gpu_pool.as_deref(), &h.at.at("gpu-pool"));

@@ -8,6 +8,10 @@ use serde_json::Value;
 
 use super::{KUBEADM_CONFIG_PATH, containerd, file, first_control_plane, sh};
 use crate::plan::{HostFacts, Plan};
+use crate::render::kubeadm::{
+    self,
+    files::{FILLED_CONFIG, JOIN_SCRIPT},
+};
 use crate::support::kubernetes_minor;
 
 const KEYRING: &str = "/etc/apt/keyrings/kubernetes-apt-keyring.gpg";
@@ -26,13 +30,20 @@ net.bridge.bridge-nf-call-ip6tables = 1
 net.ipv4.ip_forward = 1
 ";
 
-/// `write_files` entries.
-pub fn files(plan: &Plan) -> Result<Vec<Value>, String> {
+/// `write_files` entries: the prerequisites, containerd's files, the host's
+/// kubeadm configuration (the bytes of `kubeadm/<host>.yaml`, join secrets
+/// left as placeholders) and what it refers to.
+pub fn files(plan: &Plan, facts: &HostFacts) -> Result<Vec<Value>, String> {
     let mut out = vec![
         file("/etc/modules-load.d/kubernetes.conf", "0644", MODULES.into()),
         file("/etc/sysctl.d/kubernetes.conf", "0644", SYSCTL.into()),
     ];
     out.extend(containerd::files(plan)?);
+    let config = kubeadm::config(plan, facts)?;
+    for f in kubeadm::files::host_files(plan, facts, &config)? {
+        out.push(file(f.path, f.permissions, f.content));
+    }
+    out.push(file(KUBEADM_CONFIG_PATH, "0600", config));
     Ok(out)
 }
 
@@ -86,12 +97,13 @@ pub fn runcmd(plan: &Plan, facts: &HostFacts) -> Result<Vec<String>, String> {
 
 /// `kubeadm init` on the first control-plane host, `kubeadm join` elsewhere;
 /// skipped on a host that is already a node, and only when the kubeadm
-/// configuration has been delivered (see [`KUBEADM_CONFIG_PATH`]).
+/// configuration has been delivered (see [`KUBEADM_CONFIG_PATH`]). The join
+/// script fills the join secret into a copy under /run first.
 fn kubeadm_step(init: bool) -> String {
     let command = if init {
-        format!("kubeadm init --config {KUBEADM_CONFIG_PATH} --upload-certs")
+        format!("{JOIN_SCRIPT} && kubeadm init --config {FILLED_CONFIG} --upload-certs")
     } else {
-        format!("kubeadm join --config {KUBEADM_CONFIG_PATH}")
+        format!("{JOIN_SCRIPT} && kubeadm join --config {FILLED_CONFIG}")
     };
     format!(
         "if [ -f /etc/kubernetes/kubelet.conf ]; then echo 'bosun: already a Kubernetes node, kubeadm skipped'; \

@@ -25,11 +25,11 @@ use super::{Outputs, yaml};
 use crate::model::{Installer, Role};
 use crate::plan::{HostFacts, Plan};
 
-/// Where a Kubernetes host expects its kubeadm configuration (the
-/// InitConfiguration/JoinConfiguration bosun renders as `kubeadm/<host>.yaml`).
-/// cloud-init does not carry that file: another part of bosun delivers it to
-/// this path, and the first-boot script runs `kubeadm init` or `kubeadm join`
-/// only when it is there. This constant is that contract.
+/// Where a Kubernetes host gets its kubeadm configuration: the bytes of
+/// `kubeadm/<host>.yaml`, delivered by `write_files`, with the join secret as
+/// placeholders. At first boot the join script fills them in from the join
+/// secret into a copy under /run and `kubeadm init` or `kubeadm join` runs
+/// on that copy.
 pub const KUBEADM_CONFIG_PATH: &str = "/etc/bosun/kubeadm.yaml";
 
 /// The administrator account every host gets, holding the site's SSH keys.

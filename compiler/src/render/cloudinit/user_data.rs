@@ -27,7 +27,7 @@ pub fn cloud_config(plan: &Plan, facts: &HostFacts) -> Result<Map<String, Value>
     disks::add(host, &mut c);
     if host.role.runs_kubernetes() {
         // Files are independent of each other: written in path order.
-        let mut files = kubernetes::files(plan)?;
+        let mut files = kubernetes::files(plan, facts)?;
         files.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
         insert_nonempty(&mut c, "write_files", Value::Array(files));
         let runcmd = kubernetes::runcmd(plan, facts)?;

@@ -13,7 +13,7 @@ use crate::plan::Plan;
 use crate::render::{Outputs, yaml};
 
 /// Node label naming the pool a GPU host belongs to; Kueue flavors select it.
-pub const POOL_LABEL: &str = "bosun.io/gpu-pool";
+pub const POOL_LABEL: &str = "bosun.dev/gpu-pool";
 pub const MIG_CONFIG_MAP: &str = "mig-parted-config";
 pub const DEVICE_PLUGIN_CONFIG_MAP: &str = "device-plugin-config";
 /// The device plugin config of GPU nodes outside every pool.

@@ -1,0 +1,30 @@
+//! The CNI's Helm values with the site's pod subnet. The packs renderer
+//! installs the chart with them (an Argo CD Application or Flux HelmRelease).
+
+use serde_json::{Value, json};
+
+use crate::model::Cni;
+use crate::plan::Plan;
+
+/// The pack name and its values.
+pub fn values(plan: &Plan) -> (&'static str, Value) {
+    let pod = plan.settings.kubernetes.pod_subnet.to_string();
+    match plan.settings.kubernetes.cni {
+        // tigera-operator chart: the Installation's default IP pool.
+        Cni::Calico => (
+            "calico",
+            json!({"installation": {"calicoNetwork": {"ipPools": [{
+                "cidr": pod,
+                "encapsulation": "VXLANCrossSubnet",
+                "natOutgoing": "Enabled",
+                "nodeSelector": "all()",
+            }]}}}),
+        ),
+        // cilium chart: cluster-pool IPAM over the pod subnet.
+        Cni::Cilium => {
+            ("cilium", json!({"ipam": {"mode": "cluster-pool", "operator": {"clusterPoolIPv4PodCIDRList": [pod]}}}))
+        }
+        // flannel chart: `podCidr` becomes net-conf.json's Network.
+        Cni::Flannel => ("flannel", json!({"flannel": {"backend": "vxlan"}, "podCidr": pod})),
+    }
+}

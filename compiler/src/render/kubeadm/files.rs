@@ -1,0 +1,174 @@
+//! Files a Kubernetes host needs beside its kubeadm configuration, delivered
+//! by cloud-init (`write_files`): the API server's audit policy and
+//! admission configuration, the kube-vip static pod, and the script that
+//! fills the join secret into the configuration at boot.
+
+use serde_json::{Value, json};
+
+use super::{
+    CA_CERT_HASH, CERTIFICATE_KEY, TOKEN, control_planes, endpoint_parts, highly_available, interface_of, node_ip,
+};
+use crate::model::Role;
+use crate::plan::{HostFacts, Plan};
+use crate::render::yaml;
+
+pub const AUDIT_DIR: &str = "/etc/kubernetes/audit";
+pub const AUDIT_POLICY: &str = "/etc/kubernetes/audit/policy.yaml";
+pub const AUDIT_LOG_DIR: &str = "/var/log/kubernetes/audit";
+pub const ADMISSION_DIR: &str = "/etc/kubernetes/admission";
+pub const ADMISSION_CONFIG: &str = "/etc/kubernetes/admission/config.yaml";
+pub const POD_NODE_SELECTOR: &str = "PodNodeSelector";
+const POD_NODE_SELECTOR_CONFIG: &str = "/etc/kubernetes/admission/podnodeselector.yaml";
+pub const KUBE_VIP_MANIFEST: &str = "/etc/kubernetes/manifests/kube-vip.yaml";
+const KUBE_VIP_IMAGE: &str = "ghcr.io/kube-vip/kube-vip:v0.8.9";
+
+/// The join values, one `NAME=VALUE` a line; fetched or placed by hand.
+pub const JOIN_ENV: &str = "/etc/bosun/join.env";
+/// The configuration with the join values filled in; /run is a tmpfs.
+pub const FILLED_CONFIG: &str = "/run/bosun/kubeadm.yaml";
+pub const JOIN_SCRIPT: &str = "/usr/local/sbin/bosun-kubeadm-config";
+
+/// A file for `write_files`: path, mode, content.
+pub struct HostFile {
+    pub path: &'static str,
+    pub permissions: &'static str,
+    pub content: String,
+}
+
+/// Every file of this module the host needs, by path.
+pub fn host_files(plan: &Plan, facts: &HostFacts, template: &str) -> Result<Vec<HostFile>, String> {
+    let k = &plan.settings.kubernetes;
+    let mut out =
+        vec![HostFile { path: JOIN_SCRIPT, permissions: "0755", content: join_script(plan, facts, template) }];
+    if facts.host.role == Role::ControlPlane {
+        if k.audit.is_some() {
+            out.push(HostFile { path: AUDIT_POLICY, permissions: "0600", content: audit_policy() });
+        }
+        if k.admission.iter().any(|a| a == POD_NODE_SELECTOR) {
+            let (config, selector) = admission();
+            out.push(HostFile { path: ADMISSION_CONFIG, permissions: "0600", content: config });
+            out.push(HostFile { path: POD_NODE_SELECTOR_CONFIG, permissions: "0600", content: selector });
+        }
+        if highly_available(plan) {
+            out.push(HostFile { path: KUBE_VIP_MANIFEST, permissions: "0600", content: kube_vip(plan, facts)? });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(b.path));
+    Ok(out)
+}
+
+/// Metadata only (never request bodies, so no Secret data reaches the log);
+/// health probes and kube-proxy's watches are left out as noise.
+fn audit_policy() -> String {
+    let policy = json!({
+        "apiVersion": "audit.k8s.io/v1",
+        "kind": "Policy",
+        "omitStages": ["RequestReceived"],
+        "rules": [
+            {"level": "None", "users": ["system:kube-proxy"], "verbs": ["watch"]},
+            {"level": "None", "nonResourceURLs": ["/healthz*", "/livez*", "/readyz*", "/version"]},
+            {"level": "Metadata"},
+        ],
+    });
+    format!("# Written by bosun: the API server's audit policy.\n{}", yaml::to_string(&policy))
+}
+
+/// The admission configuration and PodNodeSelector's own file. No cluster
+/// default: a namespace without the annotation schedules anywhere.
+fn admission() -> (String, String) {
+    let config = json!({
+        "apiVersion": "apiserver.config.k8s.io/v1",
+        "kind": "AdmissionConfiguration",
+        "plugins": [{"name": POD_NODE_SELECTOR, "path": POD_NODE_SELECTOR_CONFIG}],
+    });
+    let selector = json!({"podNodeSelectorPluginConfig": {"clusterDefaultNodeSelector": ""}});
+    (yaml::to_string(&config), yaml::to_string(&selector))
+}
+
+/// kube-vip as a static pod holding the endpoint address by ARP on the
+/// node's interface. During `kubeadm init` only super-admin.conf may act
+/// before the RBAC for admin.conf exists, so the first host uses that.
+fn kube_vip(plan: &Plan, facts: &HostFacts) -> Result<String, String> {
+    let (address, port) = endpoint_parts(plan)?;
+    let ip = node_ip(plan, facts).ok_or_else(|| format!("`{}` has no node address for kube-vip", facts.host.name))?;
+    let iface = interface_of(facts, ip).ok_or_else(|| format!("`{}`: no interface holds {ip}", facts.host.name))?;
+    let first = control_planes(plan).first().is_some_and(|h| h.host.name == facts.host.name);
+    let kubeconfig = if first { "/etc/kubernetes/super-admin.conf" } else { "/etc/kubernetes/admin.conf" };
+    let env: Vec<Value> = [
+        ("address", address.as_str()),
+        ("cp_enable", "true"),
+        ("cp_namespace", "kube-system"),
+        ("port", &port.to_string()),
+        ("vip_arp", "true"),
+        ("vip_cidr", "32"),
+        ("vip_interface", iface.as_str()),
+        ("vip_leaderelection", "true"),
+    ]
+    .iter()
+    .map(|(n, v)| json!({"name": n, "value": v}))
+    .collect();
+    let pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "kube-vip", "namespace": "kube-system"},
+        "spec": {
+            "containers": [{
+                "name": "kube-vip",
+                "image": KUBE_VIP_IMAGE,
+                "args": ["manager"],
+                "env": env,
+                "securityContext": {"capabilities": {"add": ["NET_ADMIN", "NET_RAW"]}},
+                "volumeMounts": [{"name": "kubeconfig", "mountPath": "/etc/kubernetes/admin.conf", "readOnly": true}],
+            }],
+            "hostAliases": [{"ip": "127.0.0.1", "hostnames": ["kubernetes"]}],
+            "hostNetwork": true,
+            "volumes": [{"name": "kubeconfig", "hostPath": {"path": kubeconfig, "type": "FileOrCreate"}}],
+        },
+    });
+    Ok(yaml::to_string(&pod))
+}
+
+/// The URL the host fetches its join values from: `secrets/<secret>.env`
+/// under its boot network's `http-server`, where the operator publishes
+/// the secret (docs/kubernetes.md). `None` without `join-credentials` or
+/// without a boot server: the operator then places the file by hand.
+pub fn join_url(plan: &Plan, facts: &HostFacts) -> Option<String> {
+    let secret = plan.settings.kubernetes.join_credentials.as_deref()?;
+    let network = facts.pxe?.network.as_deref().and_then(|n| plan.site.network(n))?;
+    let server = network.pxe.as_ref()?.http_server.as_deref()?;
+    Some(format!("{}/secrets/{secret}.env", server.trim_end_matches('/')))
+}
+
+/// Fills the join values into the configuration: fetches the join file
+/// when it is missing (retrying until it holds every value this host needs,
+/// since the CA hash exists only after `kubeadm init`), checks each value's
+/// shape, and writes the filled copy readable by root only.
+fn join_script(plan: &Plan, facts: &HostFacts, template: &str) -> String {
+    let needed: Vec<(&str, &str, &str)> = [
+        ("BOSUN_JOIN_TOKEN", TOKEN, "^[a-z0-9]{6}\\.[a-z0-9]{16}$"),
+        ("BOSUN_CA_CERT_HASH", CA_CERT_HASH, "^sha256:[a-f0-9]{64}$"),
+        ("BOSUN_CERTIFICATE_KEY", CERTIFICATE_KEY, "^[a-f0-9]{64}$"),
+    ]
+    .into_iter()
+    .filter(|(_, placeholder, _)| template.contains(placeholder))
+    .collect();
+    let mut s =
+        String::from("#!/bin/sh\n# Written by bosun: fills the join secret into the kubeadm configuration.\nset -eu\n");
+    s.push_str(&format!("template={}\nsecrets={JOIN_ENV}\nout={FILLED_CONFIG}\n", crate::render::KUBEADM_CONFIG_PATH));
+    s.push_str("value() { sed -n \"s/^$1=//p\" \"$secrets\" 2>/dev/null | head -n 1; }\n");
+    let checks: Vec<String> = needed.iter().map(|(name, _, re)| format!("value {name} | grep -Eq '{re}'")).collect();
+    let complete = if checks.is_empty() { "true".to_string() } else { checks.join(" && ") };
+    s.push_str(&format!("complete() {{ {complete}; }}\n"));
+    match join_url(plan, facts) {
+        Some(url) => s.push_str(&format!(
+            "tries=0\nuntil complete; do\n  tries=$((tries + 1))\n  if [ \"$tries\" -gt 120 ]; then echo \"bosun: no usable join values at {url}\" >&2; exit 1; fi\n  umask 077; mkdir -p /etc/bosun\n  curl -fsS --noproxy '*' -o \"$secrets.new\" '{url}' && mv \"$secrets.new\" \"$secrets\" || true\n  complete || sleep 30\ndone\n"
+        )),
+        None => s.push_str(
+            "if ! complete; then echo \"bosun: $secrets is missing or incomplete; place the join values there (docs/kubernetes.md)\" >&2; exit 1; fi\n",
+        ),
+    }
+    let seds: Vec<String> =
+        needed.iter().map(|(name, placeholder, _)| format!(" -e \"s|{placeholder}|$(value {name})|g\"")).collect();
+    s.push_str(&format!("umask 077\nmkdir -p /run/bosun\nsed{} \"$template\" > \"$out\"\n", seds.join("")));
+    s
+}
