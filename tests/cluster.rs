@@ -396,3 +396,48 @@ fn kubectl_kustomize_builds_every_object() {
         assert_eq!(built, objects(&files).len(), "{name}: kustomize built a different number of objects");
     }
 }
+
+/// Without kubectl (CI has none), the same promise checked by hand: every
+/// folder's kustomization.yaml lists exactly its resource files and the
+/// subfolders that have a kustomization of their own, so `kubectl kustomize
+/// cluster/` reaches every object once.
+#[test]
+fn kustomizations_list_exactly_their_folders() {
+    for (name, site) in examples() {
+        let (files, _) = compile(&site);
+        let dirs: BTreeSet<String> = files
+            .keys()
+            .filter(|p| p.starts_with("cluster/") && p.ends_with("/kustomization.yaml"))
+            .map(|p| p.trim_end_matches("/kustomization.yaml").to_string())
+            .collect();
+        assert!(dirs.contains("cluster"), "{name}: no cluster/kustomization.yaml");
+        let mut reached = BTreeSet::new();
+        for dir in &dirs {
+            let k: Value = serde_norway::from_slice(&files[&format!("{dir}/kustomization.yaml")]).unwrap();
+            let listed: BTreeSet<String> = k["resources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str())
+                .map(str::to_string)
+                .collect();
+            let mut present = BTreeSet::new();
+            for path in files.keys().filter_map(|p| p.strip_prefix(&format!("{dir}/"))) {
+                match path.split_once('/') {
+                    Some((sub, _)) if dirs.contains(&format!("{dir}/{sub}")) => {
+                        present.insert(sub.to_string());
+                    }
+                    None if path != "kustomization.yaml" => {
+                        present.insert(path.to_string());
+                        reached.insert(format!("{dir}/{path}"));
+                    }
+                    _ => {}
+                }
+            }
+            assert_eq!(listed, present, "{name}: {dir}/kustomization.yaml does not list exactly its folder");
+        }
+        let all: BTreeSet<String> =
+            files.keys().filter(|p| p.starts_with("cluster/") && !p.ends_with("kustomization.yaml")).cloned().collect();
+        assert_eq!(reached, all, "{name}: some cluster/ files are in no kustomization");
+    }
+}
