@@ -243,7 +243,7 @@ fn network_config_parses_with_cloud_init() {
 fn oracle_schema(name: &str) -> Option<Value> {
     let dir = root().join("../shared/oracles/cloud-init");
     if !dir.is_dir() {
-        eprintln!("SKIPPED: JSON Schema oracle check, because {} does not exist", dir.display());
+        skip(&format!("JSON Schema oracle check, because {} does not exist", dir.display()));
         return None;
     }
     let path = dir.join(name);

@@ -98,7 +98,7 @@ fn built_in_kinds_pass_kubernetes_validate_strict() {
 fn custom_resources_match_their_crd_schemas() {
     let crds = root().join("../shared/oracles/crds");
     if !crds.is_dir() {
-        eprintln!("SKIPPED: CRD schemas not found at {} (custom resources not checked)", crds.display());
+        skip(&format!("CRD schemas not found at {} (custom resources not checked)", crds.display()));
         return;
     }
     let mut validators: BTreeMap<PathBuf, jsonschema::Validator> = BTreeMap::new();
@@ -133,7 +133,7 @@ fn custom_resources_match_their_crd_schemas() {
 fn crd_schemas_catch_mistakes() {
     let path = root().join("../shared/oracles/crds/kueue.x-k8s.io/clusterqueue_v1beta2.json");
     let Ok(text) = fs::read_to_string(&path) else {
-        eprintln!("SKIPPED: {} not found", path.display());
+        skip(&format!("{} not found", path.display()));
         return;
     };
     let v = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
@@ -379,7 +379,7 @@ fn adding_a_host_to_a_pool_changes_no_team_file() {
 #[test]
 fn kubectl_kustomize_builds_every_object() {
     if Command::new("kubectl").arg("version").arg("--client").output().is_err() {
-        eprintln!("SKIPPED: kubectl not installed (kustomize build not checked)");
+        skip("kubectl not installed (kustomize build not checked)");
         return;
     }
     for (name, site) in examples() {

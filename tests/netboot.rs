@@ -45,10 +45,10 @@ impl Link {
         let link = Link { server: format!("bs{id}"), client: format!("bc{id}") };
         let made = run(Command::new("ip").args(["netns", "add", &link.server]));
         if !made.status.success() {
-            eprintln!(
-                "SKIPPED netboot test: cannot create network namespaces here ({}); it needs root and CAP_SYS_ADMIN",
+            skip(&format!(
+                "netboot test: cannot create network namespaces here ({}); it needs root and CAP_SYS_ADMIN",
                 text(&made.stderr).trim()
-            );
+            ));
             return None;
         }
         ok(Command::new("ip").args(["netns", "add", &link.client]));

@@ -42,3 +42,10 @@ pub fn examples() -> Vec<(String, PathBuf)> {
     out.sort();
     out
 }
+
+/// Says on the real stderr (not captured by the test harness) that a check
+/// did not run and why, so a skip is never silent.
+pub fn skip(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {why}");
+}
