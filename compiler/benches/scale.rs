@@ -6,6 +6,7 @@
 //!     cargo bench --bench scale                 # 100, 1000, 10000 hosts
 //!     cargo bench --bench scale -- 10000        # chosen sizes
 //!     BOSUN_BENCH_RUNS=9 cargo bench --bench scale
+//!     BOSUN_BENCH_DIR=/dev/shm cargo bench --bench scale   # write to tmpfs
 //!
 //! Each run is its own child process, so each has its own peak RSS (from
 //! wait4's rusage). Wall times are the median of the runs (5 by default).
@@ -22,7 +23,12 @@ fn main() {
         sizes = vec![100, 1_000, 10_000];
     }
     let runs = std::env::var("BOSUN_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(5);
-    let work = tempfile::tempdir().expect("a temporary folder");
+    // BOSUN_BENCH_DIR picks the file system the trees are written to.
+    let work = match std::env::var_os("BOSUN_BENCH_DIR") {
+        Some(dir) => tempfile::tempdir_in(dir),
+        None => tempfile::tempdir(),
+    }
+    .expect("a temporary folder");
     println!("bosun {} scale benchmark, median of {runs} runs per phase", env!("CARGO_PKG_VERSION"));
     println!("{}", Row::header());
     let mut previous: Option<Row> = None;
