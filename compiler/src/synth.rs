@@ -12,8 +12,8 @@
 
 use std::fmt::Write;
 
-/// Hosts per rack; each rack has three /24 networks.
-pub const RACK: usize = 50;
+/// Hosts per rack (an L2 segment); each rack has three /23 networks.
+pub const RACK: usize = 250;
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -69,10 +69,16 @@ pub fn site(spec: Spec) -> String {
     out
 }
 
-/// The second octet of a rack's networks: three networks per rack, 256
-/// racks per block of three second octets.
+/// The second octet and the first third octet of a rack's /23 networks:
+/// 128 racks per block of three second octets.
 fn octets(rack: usize) -> (usize, usize) {
-    (16 + 3 * (rack / 256), rack % 256)
+    (16 + 3 * (rack / 128), 2 * (rack % 128))
+}
+
+/// The last two octets of the `n`th address of a rack's /23 (from .10 on).
+fn at(c: usize, n: usize) -> String {
+    let n = n + 10;
+    format!("{}.{}", c + n / 256, n % 256)
 }
 
 fn header(out: &mut String, spec: Spec) {
@@ -123,27 +129,28 @@ fn networks(out: &mut String, r: usize) {
     let _ = write!(
         out,
         r#"network "boot-{r}" {{
-    cidr "10.{b}.{c}.0/24"
+    cidr "10.{b}.{c}.0/23"
     gateway "10.{b}.{c}.1"
     vlan {vb}
-    dhcp range="10.{b}.{c}.200-10.{b}.{c}.250" lease="2h"
+    dhcp range="10.{b}.{c1}.200-10.{b}.{c1}.250" lease="2h"
     {pxe}
     dns-server "10.16.0.5"
 }}
 
 network "data-{r}" {{
-    cidr "10.{b1}.{c}.0/24"
+    cidr "10.{b1}.{c}.0/23"
     gateway "10.{b1}.{c}.1"
     mtu 9000
 }}
 
 network "oob-{r}" {{
-    cidr "10.{b2}.{c}.0/24"
+    cidr "10.{b2}.{c}.0/23"
     gateway "10.{b2}.{c}.1"
 }}
 
 "#,
         vb = 100 + r % 3000,
+        c1 = c + 1,
         b1 = b + 1,
         b2 = b + 2,
     );
@@ -237,7 +244,7 @@ fn mac(kind: u8, h: usize) -> String {
 fn host(out: &mut String, spec: Spec, h: usize) {
     let r = h / RACK;
     let (b, c) = octets(r);
-    let n = h % RACK + 10;
+    let n = at(c, h % RACK);
     let cps = control_planes(spec);
     let role = if h < cps {
         "control-plane"
@@ -250,7 +257,7 @@ fn host(out: &mut String, spec: Spec, h: usize) {
     };
     let _ = writeln!(out, "host \"node-{h:05}\" {{\n    role \"{role}\"");
     if role != "control-plane" {
-        // Racks of Arm hosts boot UEFI-only networks; one in five racks.
+        // One rack in five is of Arm hosts.
         let image = match (r % 5, h % 3) {
             (4, _) => "cloud-2404-arm",
             (_, 0) => "cloud-2404",
@@ -259,10 +266,10 @@ fn host(out: &mut String, spec: Spec, h: usize) {
         let _ = writeln!(out, "    image \"{image}\"");
     }
     let (proto, cred) = if h % 2 == 0 { ("redfish", "bmc-redfish") } else { ("ipmi", "bmc-ipmi") };
-    let _ = writeln!(out, "    bmc address=\"10.{}.{c}.{n}\" protocol=\"{proto}\" credentials=\"{cred}\"", b + 2);
+    let _ = writeln!(out, "    bmc address=\"10.{}.{n}\" protocol=\"{proto}\" credentials=\"{cred}\"", b + 2);
     let _ = writeln!(
         out,
-        "    interface \"eno1\" mac=\"{}\" network=\"boot-{r}\" address=\"10.{b}.{c}.{n}\" pxe=#true",
+        "    interface \"eno1\" mac=\"{}\" network=\"boot-{r}\" address=\"10.{b}.{n}\" pxe=#true",
         mac(1, h)
     );
     if h % 4 == 0 {
@@ -270,13 +277,13 @@ fn host(out: &mut String, spec: Spec, h: usize) {
         let _ = writeln!(out, "    interface \"enp1s0f1\" mac=\"{}\"", mac(3, h));
         let _ = writeln!(
             out,
-            "    bond \"bond0\" mode=\"802.3ad\" members=\"enp1s0f0 enp1s0f1\" network=\"data-{r}\" address=\"10.{}.{c}.{n}\" mtu=9000",
+            "    bond \"bond0\" mode=\"802.3ad\" members=\"enp1s0f0 enp1s0f1\" network=\"data-{r}\" address=\"10.{}.{n}\" mtu=9000",
             b + 1
         );
     } else {
         let _ = writeln!(
             out,
-            "    interface \"enp1s0f0\" mac=\"{}\" network=\"data-{r}\" address=\"10.{}.{c}.{n}\" mtu=9000",
+            "    interface \"enp1s0f0\" mac=\"{}\" network=\"data-{r}\" address=\"10.{}.{n}\" mtu=9000",
             mac(2, h),
             b + 1
         );
