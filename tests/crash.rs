@@ -53,7 +53,7 @@ fn a_killed_compile_leaves_the_old_tree_or_one_the_next_run_completes() {
     compile(&new_site, &reference);
     let new = snapshot(&reference);
     let changed = old.iter().filter(|(p, b)| new.get(*p) != Some(*b)).count();
-    assert!(changed > 1_000, "the two revisions differ in {changed} files only");
+    assert!(changed > 300, "the two revisions differ in {changed} files only");
 
     let out = tmp.path().join("out");
     let moments = [
