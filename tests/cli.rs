@@ -200,3 +200,37 @@ fn manifest_verifies_with_sha256sum_format() {
     assert!(checked >= 1);
     assert!(manifest.contains("# site-digest: sha256:"));
 }
+
+#[test]
+fn compile_check_compares_without_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let site = fixtures().join("minimal.kdl");
+    let args = |extra: &[&'static str]| {
+        let mut a = vec!["compile".to_string(), site.display().to_string(), "-o".into(), dir.display().to_string()];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |a: Vec<String>| bosun(&root(), &a.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let missing = run(args(&["--check"]));
+    assert_eq!(missing.status.code(), Some(1), "{}", text(&missing.stderr));
+    assert!(text(&missing.stdout).contains("added    MANIFEST"), "{}", text(&missing.stdout));
+    assert!(!dir.exists(), "--check writes nothing, not even the folder");
+
+    assert_eq!(run(args(&[])).status.code(), Some(0));
+    let before = snapshot(&dir);
+    let same = run(args(&["--check"]));
+    assert_eq!(same.status.code(), Some(0), "{}{}", text(&same.stdout), text(&same.stderr));
+    assert_eq!(text(&same.stdout), "");
+
+    fs::write(dir.join("README.md"), "edited\n").unwrap();
+    let edited = run(args(&["--check"]));
+    assert_eq!(edited.status.code(), Some(1));
+    assert_eq!(text(&edited.stdout), "modified README.md\n");
+    let mut expected = before.clone();
+    expected.retain(|(p, _, _)| !p.ends_with("README.md"));
+    let mut now = snapshot(&dir);
+    now.retain(|(p, _, _)| !p.ends_with("README.md"));
+    assert_eq!(now, expected, "--check touches nothing");
+}

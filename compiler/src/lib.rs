@@ -26,6 +26,7 @@ pub mod source;
 pub mod structure;
 mod suggest;
 pub mod support;
+pub mod synth;
 pub mod validate;
 pub mod write;
 

@@ -34,6 +34,10 @@ enum Command {
         /// Overwrite files in the output folder that bosun did not write.
         #[arg(long)]
         force: bool,
+        /// Render in memory and compare with the output folder; write nothing.
+        /// Exit 0 when the folder is up to date, 1 when compiling would change it.
+        #[arg(long, conflicts_with = "force")]
+        check: bool,
         #[command(flatten)]
         diag: DiagArgs,
     },
@@ -62,7 +66,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check { site, diag } => check(&site, &diag),
-        Command::Compile { site, output, force, diag } => compile(&site, &output, force, &diag),
+        Command::Compile { site, output, force, check, diag } => compile(&site, &output, force, check, &diag),
         Command::Schema => {
             print!("{}", crate::structure::schema::SCHEMA_TEXT);
             0
@@ -98,7 +102,7 @@ fn check(site: &std::path::Path, args: &DiagArgs) -> u8 {
     }
 }
 
-fn compile(site: &std::path::Path, output: &std::path::Path, force: bool, args: &DiagArgs) -> u8 {
+fn compile(site: &std::path::Path, output: &std::path::Path, force: bool, check: bool, args: &DiagArgs) -> u8 {
     let (checked, tree) = match crate::compile(site) {
         Ok(r) => r,
         Err(e) => {
@@ -110,6 +114,9 @@ fn compile(site: &std::path::Path, output: &std::path::Path, force: bool, args: 
     let (Some(tree), 0) = (tree, verdict(&checked, args)) else {
         return 1;
     };
+    if check {
+        return compare(output, &tree);
+    }
     match crate::write::commit(output, &tree, force) {
         Ok(r) => {
             eprintln!(
@@ -121,6 +128,29 @@ fn compile(site: &std::path::Path, output: &std::path::Path, force: bool, args: 
                 r.removed
             );
             0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+/// `compile --check`: one line per path that compiling would change.
+fn compare(output: &std::path::Path, tree: &crate::write::Tree) -> u8 {
+    match crate::write::compare(output, tree) {
+        Ok(changes) if changes.is_empty() => {
+            eprintln!("{} is up to date", output.display());
+            0
+        }
+        Ok(changes) => {
+            let mut out = String::new();
+            for (path, change) in &changes {
+                out.push_str(&format!("{:<9}{path}\n", change.as_str()));
+            }
+            print!("{out}");
+            eprintln!("{}: {} file(s) would change", output.display(), changes.len());
+            1
         }
         Err(e) => {
             eprintln!("error: {e}");

@@ -9,12 +9,15 @@
 //! listing every rename and deletion is committed with one atomic rename,
 //! then applied. The next run applies a journal it finds before anything else.
 
+pub mod compare;
 pub mod manifest;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+pub use compare::{Change, compare};
 
 use crate::render::Outputs;
 

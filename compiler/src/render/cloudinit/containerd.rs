@@ -86,8 +86,10 @@ impl HostsToml {
 /// mirror becomes a host of its upstream's folder. Mirrors of one upstream
 /// are tried in order of their addresses.
 fn registry_hosts(registries: &[Registry]) -> Result<BTreeMap<String, HostsToml>, String> {
-    let host_port =
-        Regex::new(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$").map_err(|e| e.to_string())?;
+    // Compiled once per process, not once per host.
+    static HOST_PORT: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let host_port = HOST_PORT
+        .get_or_init(|| Regex::new(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$").expect("valid pattern"));
     let mut sorted: Vec<&Registry> = registries.iter().collect();
     sorted.sort_by(|a, b| a.address.cmp(&b.address));
     let mut dirs: BTreeMap<String, HostsToml> = BTreeMap::new();
@@ -165,6 +167,8 @@ pub fn no_proxy(site: &Site, settings: &Settings) -> Vec<String> {
     let mut networks: Vec<_> = site.networks.iter().collect();
     networks.sort_by(|a, b| a.name.cmp(&b.name));
     let mut out: Vec<String> = Vec::new();
+    // A set, not `out.contains`: sites have hundreds of networks.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let entries = given
         .split(|c: char| c == ',' || c.is_whitespace())
         .map(str::to_string)
@@ -173,7 +177,7 @@ pub fn no_proxy(site: &Site, settings: &Settings) -> Vec<String> {
         .chain(["svc".to_string(), k.cluster_domain.clone(), settings.domain.clone()])
         .chain(networks.iter().map(|n| n.cidr.to_string()));
     for e in entries {
-        if !e.is_empty() && !e.chars().any(char::is_control) && !out.contains(&e) {
+        if !e.is_empty() && !e.chars().any(char::is_control) && seen.insert(e.clone()) {
             out.push(e);
         }
     }
