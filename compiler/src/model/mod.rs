@@ -11,6 +11,7 @@ pub use derive::node_address;
 pub mod errors;
 pub mod gpu_models;
 mod types;
+mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
