@@ -142,19 +142,6 @@ fn crd_schemas_catch_mistakes() {
         "metadata": {"name": "q"}, "spec": {"cohort": "x", "resourceGroups": []}})));
 }
 
-const PYYAML: &str = r#"
-import json, sys
-try:
-    import yaml
-except ImportError:
-    sys.exit(3)
-docs = []
-for path in sys.argv[1:]:
-    with open(path, encoding="utf-8") as f:
-        docs.append(yaml.safe_load(f))
-json.dump(docs, sys.stdout, default=lambda o: {"not JSON": repr(o)})
-"#;
-
 #[test]
 fn every_file_reads_the_same_in_pyyaml() {
     let tmp = tempfile::tempdir().unwrap();
@@ -167,24 +154,7 @@ fn every_file_reads_the_same_in_pyyaml() {
             files.push((format!("{name}/{p}"), dest, text(b)));
         }
     }
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(PYYAML)
-        .args(files.iter().map(|(_, p, _)| p))
-        .output()
-        .expect("python3 runs: install the Debian package python3");
-    assert_ne!(out.status.code(), Some(3), "PyYAML is missing: install the Debian package python3-yaml");
-    assert!(out.status.success(), "PyYAML failed:\n{}", text(&out.stderr));
-    let loaded: Vec<Value> = serde_json::from_slice(&out.stdout).expect("python printed JSON");
-    assert_eq!(loaded.len(), files.len());
-    let mut failures = Vec::new();
-    for ((name, _, body), py) in files.iter().zip(loaded) {
-        let rust: Value = serde_norway::from_str(body).unwrap_or_else(|e| panic!("{name}: {e}"));
-        if rust != py {
-            failures.push(format!("{name}:\n  YAML 1.2 (serde_norway): {rust}\n  YAML 1.1 (PyYAML):       {py}"));
-        }
-    }
-    assert!(failures.is_empty(), "files read differently in YAML 1.1:\n{}", failures.join("\n"));
+    assert_same_in_pyyaml(&files);
 }
 
 fn research_commons() -> PathBuf {

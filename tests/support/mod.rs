@@ -49,3 +49,42 @@ pub fn skip(why: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {why}");
 }
+
+/// Loads each file with PyYAML (a YAML 1.1 reader, `safe_load_all`) in one
+/// python3 run and asserts it reads the same as with serde_norway (YAML 1.2).
+/// `files` are (label, path on disk, content).
+pub fn assert_same_in_pyyaml(files: &[(String, PathBuf, String)]) {
+    const PYYAML: &str = r#"
+import json, sys
+try:
+    import yaml
+except ImportError:
+    sys.exit(3)
+docs = []
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as f:
+        docs.append(list(yaml.safe_load_all(f)))
+json.dump(docs, sys.stdout, default=lambda o: {"not JSON": repr(o)})
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(PYYAML)
+        .args(files.iter().map(|(_, p, _)| p))
+        .output()
+        .expect("python3 runs: install the Debian package python3");
+    assert_ne!(out.status.code(), Some(3), "PyYAML is missing: install the Debian package python3-yaml");
+    assert!(out.status.success(), "PyYAML failed:\n{}", text(&out.stderr));
+    let loaded: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("python printed JSON");
+    assert_eq!(loaded.len(), files.len());
+    let mut failures = Vec::new();
+    for ((name, _, body), py) in files.iter().zip(loaded) {
+        let docs: Vec<serde_json::Value> = serde_norway::Deserializer::from_str(body)
+            .map(|d| serde::Deserialize::deserialize(d).unwrap_or_else(|e| panic!("{name}: {e}")))
+            .collect();
+        let rust = serde_json::Value::Array(docs);
+        if rust != py {
+            failures.push(format!("{name}:\n  YAML 1.2 (serde_norway): {rust}\n  YAML 1.1 (PyYAML):       {py}"));
+        }
+    }
+    assert!(failures.is_empty(), "files read differently in YAML 1.1:\n{}", failures.join("\n"));
+}
