@@ -1,0 +1,3 @@
+//! `bosun import nauta|deepops`: fixtures written from each project's documented formats.
+
+mod support;
