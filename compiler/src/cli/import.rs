@@ -59,6 +59,20 @@ pub fn run(args: Args) -> u8 {
     for t in &imported.todo {
         eprintln!("fill in: {t}");
     }
-    eprintln!("wrote {}; run `bosun check {}` next", output.display(), output.display());
-    0
+    // The imported site is checked at once, so the user sees what is left to do.
+    match crate::check(&output) {
+        Ok(checked) if checked.has_errors() => {
+            crate::cli::print_diagnostics(&checked, crate::cli::Format::human_for_terminal());
+            eprintln!("wrote {}; it does not pass `bosun check` yet: fix the errors above", output.display());
+            1
+        }
+        Ok(_) => {
+            eprintln!("wrote {}; it passes `bosun check`", output.display());
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
 }
