@@ -162,3 +162,81 @@ fn nauta_master_must_have_exactly_one_row() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("exactly one row"), "{}", text(&out.stderr));
 }
+
+fn deepops_args<'a>(cfg: &'a str, extra: &[&'a str]) -> Vec<String> {
+    let mut v: Vec<String> = ["import", "deepops", "--inventory"].iter().map(|s| s.to_string()).collect();
+    v.push(format!("{cfg}/inventory"));
+    v.push("--group-vars".into());
+    v.push(format!("{cfg}/group_vars"));
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v.push("-o".into());
+    v.push("site.kdl".into());
+    v
+}
+
+#[test]
+fn deepops_config_folder_imports_with_gpu_pool_and_scheduler_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = fixtures("deepops").join("config");
+    let cfg = cfg.to_str().unwrap();
+    let (dhcp, machines) = (format!("{cfg}/dhcpd.hosts.conf"), format!("{cfg}/machines.json"));
+    let args = deepops_args(cfg, &["--dhcp-hosts", &dhcp, "--machines", &machines, "--gpu-model", "A100-SXM4-40GB"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (checked, kdl, stderr) = import(dir.path(), &args);
+    let site = &checked.site;
+    let role = |n: &str| site.hosts.iter().find(|h| h.name == n).unwrap();
+    for (h, r) in [("mgmt01", "control-plane"), ("mgmt03", "control-plane"), ("login01", "login"), ("dgx01", "worker")]
+    {
+        assert_eq!(role(h).role.as_str(), r, "{h}");
+    }
+    // Every DGX in the GPU pool; Kubernetes DGX on k8s, Slurm DGX on slurm.
+    let pool = &site.pools[0];
+    assert_eq!((pool.name.as_str(), pool.model.as_str(), pool.gpus_per_host), ("dgx", "A100-SXM4-40GB", 8));
+    assert_eq!(j(&pool.mig.as_ref().unwrap().strategy), json!("mixed"));
+    for (h, sched) in [("dgx01", "k8s"), ("dgx02", "k8s"), ("dgx03", "slurm"), ("dgx04", "slurm")] {
+        assert_eq!(role(h).gpu_pool.as_deref(), Some("dgx"), "{h}");
+        assert_eq!(j(&role(h).scheduler), json!(sched), "{h}");
+    }
+    // Addresses, bonds, MACs and PXE images.
+    let dgx01 = role("dgx01");
+    assert_eq!(j(&dgx01.interface[0].address), json!("192.168.1.101"));
+    assert_eq!(j(&dgx01.interface[0].mac), json!("7c:c2:55:9a:01:10"));
+    assert_eq!(dgx01.interface[0].pxe, Some(true));
+    assert_eq!(dgx01.image.as_deref(), Some("dgx01"));
+    assert_eq!((dgx01.bond[0].members.as_str(), dgx01.bond[0].network.as_deref()), ("ib0 ib1", Some("ib")));
+    assert_eq!(j(&dgx01.bond[0].address), json!("10.10.0.101"));
+    assert_eq!(j(&role("login01").interface[0].mac), json!("ac:1f:6b:20:20:01"));
+    assert!(role("dgx03").image.is_none(), "no machines.json entry for dgx03");
+    let s = site.settings.as_ref().unwrap();
+    assert_eq!(s.kubernetes.version, "1.32.3");
+    assert_eq!(s.kubernetes.control_plane_endpoint.as_deref(), Some("api.pod1.deepops:6443"));
+    assert_eq!(j(&s.kubernetes.pod_subnet), json!("10.233.64.0/18"));
+    assert_eq!(s.kubernetes.cert_san, ["mgmt.dgx.example.com", "192.168.1.5"]);
+    assert_eq!(j(&s.dns.server), json!(["192.168.1.10", "8.8.8.8"]));
+    assert!(site.packs.iter().any(|p| p.name == "gpu-operator"));
+    // Passwords and what did not map.
+    assert!(!kdl.contains("DgxUser123") && !kdl.contains("ChangeMe123"), "{kdl}");
+    assert!(!stderr.contains("DgxUser123") && !stderr.contains("ChangeMe123"), "{stderr}");
+    assert!(stderr.contains("config/inventory:13: host dgx04: plaintext password"), "{stderr}");
+    assert!(stderr.contains("group_vars/all.yml:2: ansible_become_pass"), "{stderr}");
+    for want in [
+        "group_vars/all.yml:13: deepops_dir",
+        "group_vars/slurm-cluster.yml:1: slurm_cluster_name",
+        "dhcpd.hosts.conf:7: dhcp-option",
+        "config/inventory:74: [all:vars] ansible_user=dgxuser",
+        "dgx-example",
+    ] {
+        assert!(stderr.contains(want), "missing {want:?} in\n{stderr}");
+    }
+}
+
+#[test]
+fn deepops_without_a_gpu_model_still_checks_and_says_what_to_fill_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = fixtures("deepops").join("config");
+    let args = deepops_args(cfg.to_str().unwrap(), &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (checked, _, stderr) = import(dir.path(), &args);
+    assert!(checked.site.pools[0].mig.is_none());
+    assert!(stderr.contains("fill in: MIG strategy `mixed` from group_vars needs the GPU model"), "{stderr}");
+}

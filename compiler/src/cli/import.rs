@@ -26,6 +26,12 @@ pub enum Args {
         dhcp_hosts: Option<PathBuf>,
         #[arg(long)]
         machines: Option<PathBuf>,
+        /// The DGX GPU model (DeepOps does not record it; MIG needs it).
+        #[arg(long)]
+        gpu_model: Option<String>,
+        /// GPUs per DGX.
+        #[arg(long, default_value_t = 8)]
+        gpus_per_host: u32,
         #[arg(short, long, default_value = "site.kdl")]
         output: PathBuf,
     },
@@ -34,10 +40,17 @@ pub enum Args {
 pub fn run(args: Args) -> u8 {
     let (result, output) = match args {
         Args::Nauta { inventory, config, output } => (crate::import::nauta::import_files(&inventory, &config), output),
-        Args::Deepops { inventory, group_vars, dhcp_hosts, machines, output } => (
-            crate::import::deepops::import_files(&inventory, &group_vars, dhcp_hosts.as_deref(), machines.as_deref()),
-            output,
-        ),
+        Args::Deepops { inventory, group_vars, dhcp_hosts, machines, gpu_model, gpus_per_host, output } => {
+            let opts = crate::import::deepops::Options { gpu_model, gpus_per_host };
+            let r = crate::import::deepops::import_with(
+                &inventory,
+                &group_vars,
+                dhcp_hosts.as_deref(),
+                machines.as_deref(),
+                &opts,
+            );
+            (r, output)
+        }
     };
     let imported = match result {
         Ok(i) => i,
