@@ -224,7 +224,7 @@ fn deepops_config_folder_imports_with_gpu_pool_and_scheduler_split() {
         "group_vars/slurm-cluster.yml:1: slurm_cluster_name",
         "dhcpd.hosts.conf:7: dhcp-option",
         "config/inventory:74: [all:vars] ansible_user=dgxuser",
-        "dgx-example",
+        "config/machines.json:14: machine dgx-example",
     ] {
         assert!(stderr.contains(want), "missing {want:?} in\n{stderr}");
     }

@@ -210,6 +210,8 @@ fn is_mac(s: &str) -> bool {
 
 struct Machine {
     name: String,
+    /// `file:line` of the entry.
+    at: String,
     mac: String,
     kernel: String,
     initrd: String,
@@ -230,7 +232,14 @@ fn machines(text: &str, name: &str, out: &mut Imported) -> Result<Vec<Machine>, 
         let line = text.lines().position(|l| l.contains(&format!("\"{k}\""))).map_or(0, |i| i + 1);
         match (s("mac"), s("kernel"), initrd) {
             (Some(mac), Some(kernel), Some(initrd)) => {
-                res.push(Machine { name: k.clone(), mac: mac.to_lowercase(), kernel, initrd, cmdline: s("cmdline") });
+                res.push(Machine {
+                    name: k.clone(),
+                    at: format!("{name}:{line}"),
+                    mac: mac.to_lowercase(),
+                    kernel,
+                    initrd,
+                    cmdline: s("cmdline"),
+                });
                 if let Some(serde_json::Value::Array(a)) = e.get("initrd") {
                     if a.len() > 1 {
                         out.unmapped.push(format!("{name}:{line}: {k}: extra initrds after the first"));
@@ -402,7 +411,7 @@ pub fn import_with(
     for m in &machines {
         if !hosts.iter().any(|h| h.mac.as_deref() == Some(m.mac.as_str())) {
             out.unmapped
-                .push(format!("machines.json entry {} (mac {}): no DHCP lease names a host with it", m.name, m.mac));
+                .push(format!("{}: machine {} (mac {}): no DHCP lease names a host with it", m.at, m.name, m.mac));
         }
     }
 
