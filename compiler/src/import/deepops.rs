@@ -158,10 +158,10 @@ fn group_vars(dir: &Path, out: &mut Imported) -> Result<Vars, String> {
     Ok(Vars { map })
 }
 
-/// (MAC, host name, address, line) from dhcpd.hosts.conf.
-fn leases(text: &str, name: &str, out: &mut Imported) -> Vec<(String, String, Option<Ipv4Addr>)> {
+/// (MAC, host name, address, `file:line`) from dhcpd.hosts.conf.
+fn leases(text: &str, name: &str, out: &mut Imported) -> Vec<(String, String, Option<Ipv4Addr>, String)> {
     let mut res = Vec::new();
-    let mut block: Option<(String, Option<String>, Option<Ipv4Addr>)> = None;
+    let mut block: Option<(String, Option<String>, Option<Ipv4Addr>, usize)> = None;
     for (i, raw) in text.lines().enumerate() {
         let l = raw.trim();
         if l.is_empty() || l.starts_with('#') {
@@ -173,13 +173,13 @@ fn leases(text: &str, name: &str, out: &mut Imported) -> Vec<(String, String, Op
             let ip = parts.iter().find_map(|p| p.parse::<Ipv4Addr>().ok());
             let host = parts.iter().find(|p| !is_mac(p) && p.parse::<Ipv4Addr>().is_err() && !p.contains(['=', ':']));
             match (mac, host) {
-                (Some(m), Some(h)) => res.push((m, h.to_string(), ip)),
+                (Some(m), Some(h)) => res.push((m, h.to_string(), ip, format!("{name}:{}", i + 1))),
                 _ => out.unmapped.push(format!("{name}:{}: {l} (no MAC and host name)", i + 1)),
             }
             continue;
         }
         if let Some(rest) = l.strip_prefix("host ") {
-            block = Some((rest.trim_end_matches('{').trim().to_string(), None, None));
+            block = Some((rest.trim_end_matches('{').trim().to_string(), None, None, i + 1));
             continue;
         }
         if let Some(b) = block.as_mut() {
@@ -192,8 +192,8 @@ fn leases(text: &str, name: &str, out: &mut Imported) -> Vec<(String, String, Op
                 continue;
             }
             if l == "}" {
-                if let Some((h, Some(m), ip)) = block.take() {
-                    res.push((m, h, ip));
+                if let Some((h, Some(m), ip, start)) = block.take() {
+                    res.push((m, h, ip, format!("{name}:{start}")));
                 }
                 continue;
             }
@@ -378,7 +378,7 @@ pub fn import_with(
         let is_slurm = role == "worker" && !knodes.contains(n) && slurm.contains(n);
         let ip = |k: &str| inv.var(n, k).and_then(|(v, _)| v.parse::<Ipv4Addr>().ok());
         let address = ip("ansible_host").or_else(|| ip("ansible_ssh_host"));
-        let lease = leases.iter().find(|(_, h, _)| h == n);
+        let lease = leases.iter().find(|(_, h, _, _)| h == n);
         let address = address.or_else(|| lease.and_then(|l| l.2));
         let mac = lease.map(|l| l.0.clone());
         let machine = mac.as_ref().and_then(|m| machines.iter().position(|x| &x.mac == m));
@@ -403,9 +403,9 @@ pub fn import_with(
     if hosts.is_empty() {
         return Err(format!("{inv_name}: the inventory names no hosts"));
     }
-    for (mac, h, _) in &leases {
+    for (mac, h, _, at) in &leases {
         if !hosts.iter().any(|x| &x.name == h) {
-            out.unmapped.push(format!("dhcp lease {mac} for {h}: no such host in the inventory"));
+            out.unmapped.push(format!("{at}: lease {mac} for {h}: no such host in the inventory"));
         }
     }
     for m in &machines {
@@ -718,4 +718,24 @@ pub fn import_with(
     }
     out.kdl = w.finish();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn leases_read_dnsmasq_lines_and_isc_blocks_and_list_the_rest() {
+        let mut out = super::Imported::default();
+        let text = "dhcp-host=AA:bb:cc:dd:ee:01,dgx01,10.0.0.1\nhost dgx02 {\n  hardware ethernet aa:bb:cc:dd:ee:02;\n  fixed-address 10.0.0.2;\n}\ndhcp-range=10.0.0.100,10.0.0.200\n";
+        let l = super::leases(text, "d.conf", &mut out);
+        assert_eq!(l.len(), 2);
+        assert_eq!((l[0].0.as_str(), l[0].1.as_str(), l[0].3.as_str()), ("aa:bb:cc:dd:ee:01", "dgx01", "d.conf:1"));
+        assert_eq!(
+            (l[1].0.as_str(), l[1].1.as_str(), l[1].2.map(|a| a.to_string())),
+            ("aa:bb:cc:dd:ee:02", "dgx02", Some("10.0.0.2".into()))
+        );
+        assert_eq!(
+            out.unmapped,
+            ["d.conf:6: dhcp-range=10.0.0.100,10.0.0.200 (dnsmasq option with no site equivalent)"]
+        );
+    }
 }
