@@ -17,7 +17,10 @@
 
 pub mod cli;
 pub mod diag;
+pub mod explain;
+pub mod fmt;
 mod hash;
+pub mod import;
 pub mod model;
 pub mod parse;
 pub mod plan;

@@ -1,6 +1,9 @@
 //! The command line: parse arguments, run one command, print, exit.
 //! Exit codes: 0 ok, 1 invalid site (or differences), 2 usage or I/O error.
 
+mod explain;
+mod fmt;
+mod import;
 mod report;
 
 use std::path::PathBuf;
@@ -43,6 +46,13 @@ enum Command {
     },
     /// Print the site language's JSON Schema.
     Schema,
+    /// Rewrite every file of a site in canonical layout, keeping comments.
+    Fmt(fmt::Args),
+    /// Turn a Nauta or DeepOps configuration into a site.kdl.
+    #[command(subcommand)]
+    Import(import::Args),
+    /// Show a host's, pool's, team's or pack's derived facts and output files.
+    Explain(explain::Args),
 }
 
 #[derive(clap::Args)]
@@ -71,6 +81,9 @@ pub fn main() -> ExitCode {
             print!("{}", crate::structure::schema::SCHEMA_TEXT);
             0
         }
+        Command::Fmt(args) => fmt::run(&args.site, args.check),
+        Command::Import(args) => import::run(args),
+        Command::Explain(args) => explain::run(&args),
     };
     ExitCode::from(code)
 }
