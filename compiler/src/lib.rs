@@ -19,6 +19,7 @@ pub mod cli;
 pub mod diag;
 mod hash;
 pub mod model;
+pub mod packs;
 pub mod parse;
 pub mod plan;
 pub mod render;

@@ -74,6 +74,17 @@ pub enum Cni {
     Flannel,
 }
 
+impl Cni {
+    /// The built-in pack that installs this CNI.
+    pub fn pack(self) -> &'static str {
+        match self {
+            Cni::Calico => "calico",
+            Cni::Cilium => "cilium",
+            Cni::Flannel => "flannel",
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Audit {
@@ -138,6 +149,36 @@ pub struct Gitops {
     pub revision: String,
     #[serde(default = "dot")]
     pub path: String,
+    pub sync: Option<GitopsSync>,
+}
+
+impl Gitops {
+    /// The sync options, defaulted when the site gives none.
+    pub fn sync(&self) -> GitopsSync {
+        self.sync.unwrap_or_default()
+    }
+}
+
+/// `gitops { sync automated= prune= self-heal= }`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct GitopsSync {
+    #[serde(default = "yes")]
+    pub automated: bool,
+    #[serde(default = "yes")]
+    pub prune: bool,
+    #[serde(default = "yes")]
+    pub self_heal: bool,
+}
+
+impl Default for GitopsSync {
+    fn default() -> Self {
+        GitopsSync { automated: true, prune: true, self_heal: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn main_branch() -> String {

@@ -5,8 +5,10 @@ mod bmc;
 mod cloudinit;
 pub mod cluster;
 mod dnsmasq;
+mod gitops;
 pub mod kubeadm;
 mod outputs;
+mod packs;
 mod provisioning;
 mod summary;
 mod tftp;
@@ -30,6 +32,10 @@ pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
         cloudinit::render(plan, &mut out),
         kubeadm::render(plan, &mut out),
         cluster::render(plan, &mut out),
+        // After kubeadm and cluster: completes the values they began.
+        packs::render(plan, &mut out),
+        // After packs: reads their values.
+        gitops::render(plan, &mut out),
         summary::render(plan, &mut out),
     ];
     for r in results {
