@@ -113,10 +113,13 @@ fn switching_the_engine_changes_only_gitops_and_the_summary() {
         let before = compile(&site);
         let (_tmp, copy, _) = switched(&site);
         let after = compile(&copy);
-        let mut changed: Vec<&String> = before.keys().chain(after.keys()).filter(|p| before.get(*p) != after.get(*p)).collect();
+        let mut changed: Vec<&String> =
+            before.keys().chain(after.keys()).filter(|p| before.get(*p) != after.get(*p)).collect();
         changed.dedup();
-        let bad: Vec<&&String> =
-            changed.iter().filter(|p| !p.starts_with("gitops/") && !["README.md", "MANIFEST"].contains(&p.as_str())).collect();
+        let bad: Vec<&&String> = changed
+            .iter()
+            .filter(|p| !p.starts_with("gitops/") && !["README.md", "MANIFEST"].contains(&p.as_str()))
+            .collect();
         assert!(bad.is_empty(), "{name}: switching the engine changed {bad:?}");
         assert!(changed.iter().any(|p| p.starts_with("gitops/")), "{name}: gitops/ did not change");
     }
@@ -140,7 +143,10 @@ fn ranks(engine: &str, files: &Files) -> BTreeMap<String, i64> {
         .iter()
         .filter(|(_, v)| v["kind"] == "Kustomization")
         .map(|(_, v)| {
-            let d = v["spec"]["dependsOn"].as_array().map(|a| a.iter().map(|x| x["name"].as_str().unwrap().to_string()).collect()).unwrap_or_default();
+            let d = v["spec"]["dependsOn"]
+                .as_array()
+                .map(|a| a.iter().map(|x| x["name"].as_str().unwrap().to_string()).collect())
+                .unwrap_or_default();
             (v["metadata"]["name"].as_str().unwrap().to_string(), d)
         })
         .collect();
@@ -199,7 +205,10 @@ fn argocd_pack_applications_take_values_from_the_site_repository() {
             let rel = file.strip_prefix("$values/").unwrap();
             let pack = v["metadata"]["name"].as_str().unwrap();
             assert!(rel.ends_with(&format!("packs/{pack}/values.yaml")), "{name}/{p}: {file}");
-            assert!(files.contains_key(&format!("packs/{pack}/values.yaml")), "{name}/{p}: no packs/{pack}/values.yaml");
+            assert!(
+                files.contains_key(&format!("packs/{pack}/values.yaml")),
+                "{name}/{p}: no packs/{pack}/values.yaml"
+            );
             assert_eq!(sources[1]["ref"], "values", "{name}/{p}");
         }
     }
@@ -221,6 +230,43 @@ fn built_in_pack_values_parse_and_carry_the_site() {
         if checked.site.packs.iter().any(|p| p.name == "argocd") {
             let v = text(&files["packs/argocd/values.yaml"]);
             assert!(v.contains("resource.customizations.health.argoproj.io_Application"), "{name}: argocd-cm health");
+        }
+    }
+}
+
+/// dgx-pod with a pack folder added (tests/ui/fixtures/packs/good), compiled
+/// under `engine`.
+fn with_pack_folder(engine: &str) -> Files {
+    let site = root().join("site-examples/dgx-pod/site.kdl");
+    let (tmp, copy, other) = switched(&site);
+    let good = root().join("tests/ui/fixtures/packs/good");
+    let dest = tmp.path().join("packs/lab");
+    fs::create_dir_all(&dest).unwrap();
+    for f in ["pack.kdl", "values.yaml.tera"] {
+        fs::copy(good.join(f), dest.join(f)).unwrap();
+    }
+    let mut text = fs::read_to_string(&copy).unwrap();
+    if other != engine {
+        text = text.replace(&format!("engine=\"{other}\""), &format!("engine=\"{engine}\""));
+    }
+    text.push_str("\npack \"lab\" source=\"packs/lab\" {\n    set \"replicas\" value=2\n    values {\n        profile gpu=1\n    }\n}\n");
+    fs::write(&copy, text).unwrap();
+    compile(&copy)
+}
+
+#[test]
+fn a_pack_folder_renders_its_values_and_installs_after_its_dependencies() {
+    for engine in ["argocd", "flux"] {
+        let files = with_pack_folder(engine);
+        let values: Value = serde_norway::from_str(&text(&files["packs/lab/values.yaml"])).unwrap();
+        assert_eq!(values["hub"]["replicas"], 2, "{engine}: {values}");
+        assert_eq!(values["singleuser"]["gpus"], 1, "{engine}: {values}");
+        let ranks = ranks(engine, &files);
+        assert!(ranks["lab"] > ranks["kueue"], "{engine}: lab must wait for kueue: {ranks:?}");
+        if let Some(mut schemas) = CrdSchemas::open() {
+            for (p, v) in gitops_objects(&files) {
+                assert_eq!(schemas.errors(&v).unwrap(), Vec::<String>::new(), "{engine}: {p}");
+            }
         }
     }
 }

@@ -595,6 +595,29 @@ pub struct Pack {
     #[serde(default)]
     pub set: Vec<PackSet>,
     pub values: Option<serde_json::Value>,
+    /// The loaded pack folder of a `source` pack (`packs::folder`).
+    #[serde(skip)]
+    pub folder: Option<Box<PackFolder>>,
+}
+
+/// A pack folder: pack.kdl, and its values once rendered.
+#[derive(Debug, Clone)]
+pub struct PackFolder {
+    pub name: String,
+    pub version: String,
+    /// Helm repository URL, or `oci://…` when `oci`.
+    pub repository: String,
+    pub oci: bool,
+    pub chart: String,
+    pub chart_version: String,
+    pub namespace: Option<String>,
+    pub depends_on: Vec<String>,
+    pub provides_crds: Vec<String>,
+    pub uses_crds: Vec<String>,
+    pub schema: Option<serde_json::Value>,
+    pub template: String,
+    /// values.yaml.tera rendered and read back as YAML.
+    pub values: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

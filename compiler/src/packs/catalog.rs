@@ -61,11 +61,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
     },
     BuiltinPack {
         name: "calico",
-        chart: Chart::Repo {
-            url: "https://docs.tigera.io/calico/charts",
-            name: "tigera-operator",
-            version: "v3.30.4",
-        },
+        chart: Chart::Repo { url: "https://docs.tigera.io/calico/charts", name: "tigera-operator", version: "v3.30.4" },
         namespace: "tigera-operator",
         depends_on: &[],
         provides_crds: &["operator.tigera.io", "crd.projectcalico.org"],
@@ -147,7 +143,11 @@ pub const BUILTIN: &[BuiltinPack] = &[
     },
     BuiltinPack {
         name: "ingress-nginx",
-        chart: Chart::Repo { url: "https://kubernetes.github.io/ingress-nginx", name: "ingress-nginx", version: "4.14.0" },
+        chart: Chart::Repo {
+            url: "https://kubernetes.github.io/ingress-nginx",
+            name: "ingress-nginx",
+            version: "4.14.0",
+        },
         namespace: "ingress-nginx",
         depends_on: &[],
         provides_crds: &[],
@@ -216,8 +216,7 @@ pub fn builtin_names() -> impl Iterator<Item = &'static str> {
 }
 
 /// API groups of the custom resources bosun itself writes into cluster/.
-pub const CLUSTER_USES_CRDS: &[&str] =
-    &["kueue.x-k8s.io", "ceph.rook.io", "external-secrets.io", "nvidia.com"];
+pub const CLUSTER_USES_CRDS: &[&str] = &["kueue.x-k8s.io", "ceph.rook.io", "external-secrets.io", "nvidia.com"];
 
 #[cfg(test)]
 mod tests {

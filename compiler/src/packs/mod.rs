@@ -3,6 +3,8 @@
 //! docs/gitops.md.
 
 pub mod catalog;
+pub mod errors;
+pub mod folder;
 pub mod graph;
 
 pub use catalog::{BUILTIN, BuiltinPack, Chart, builtin, builtin_names};
@@ -12,9 +14,10 @@ use crate::model::Site;
 /// The namespace a pack installs into: the site's `namespace`, else the
 /// built-in pack's, else the pack's name.
 pub fn namespace<'a>(pack: &'a crate::model::Pack) -> &'a str {
-    match (&pack.namespace, builtin(&pack.name)) {
-        (Some(ns), _) => ns,
-        (None, Some(b)) if pack.source.is_none() => b.namespace,
+    match (&pack.namespace, builtin(&pack.name), &pack.folder) {
+        (Some(ns), _, _) => ns,
+        (None, _, Some(f)) if f.namespace.is_some() => f.namespace.as_deref().unwrap_or(&pack.name),
+        (None, Some(b), _) if pack.source.is_none() => b.namespace,
         _ => &pack.name,
     }
 }
@@ -42,7 +45,12 @@ pub fn nodes(site: &Site) -> Vec<graph::Node> {
         }
         match (&p.source, builtin(&p.name)) {
             (None, Some(b)) => out.push(from_builtin(b)),
-            _ => out.push(graph::Node { name: p.name.clone(), ..graph::Node::default() }),
+            _ => out.push(graph::Node {
+                name: p.name.clone(),
+                depends_on: p.folder.as_ref().map(|f| f.depends_on.clone()).unwrap_or_default(),
+                provides_crds: p.folder.as_ref().map(|f| f.provides_crds.clone()).unwrap_or_default(),
+                uses_crds: p.folder.as_ref().map(|f| f.uses_crds.clone()).unwrap_or_default(),
+            }),
         }
     }
     out.push(graph::Node {
@@ -55,3 +63,15 @@ pub fn nodes(site: &Site) -> Vec<graph::Node> {
 
 /// Graph node name of the cluster/ objects.
 pub const CLUSTER: &str = "cluster";
+
+/// Reports a dependency cycle among the site's packs, at the first pack of it.
+pub fn check_cycles(site: &Site, diags: &mut crate::diag::Diagnostics) {
+    if let Err(cycle) = graph::waves(&nodes(site)) {
+        let first = cycle.first().and_then(|n| site.packs.iter().find(|p| &p.name == n));
+        let span = first.and_then(|p| site.index.value(&p.at.at("name")));
+        diags.push(
+            crate::diag::Diagnostic::new(&errors::CYCLE, format!("packs wait for each other: {}", cycle.join(" → ")))
+                .label_opt(span, "this pack is part of the cycle"),
+        );
+    }
+}

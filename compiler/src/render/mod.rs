@@ -16,6 +16,7 @@ pub mod yaml;
 
 pub use cloudinit::{ADMIN_USER, KUBEADM_CONFIG_PATH};
 pub use outputs::{OutPath, Outputs};
+pub use packs::apply_user as packs_apply_user;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::Plan;

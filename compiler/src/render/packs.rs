@@ -16,10 +16,13 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     names.extend(plan.site.packs.iter().filter(|p| p.name != cni).map(|p| p.name.as_str()));
     for name in names {
         let pack = plan.site.packs.iter().find(|p| p.name == name);
-        if pack.is_some_and(|p| p.source.is_some()) {
-            continue; // pack folders: not rendered yet (docs/packs.md)
-        }
         let path = ["packs", name, "values.yaml"];
+        if let Some(p) = pack.filter(|p| p.source.is_some()) {
+            // A pack folder: its template already saw the parameters.
+            let values = p.folder.as_ref().map(|f| f.values.clone()).unwrap_or_else(|| json!({}));
+            out.text(&path, yaml::to_string(&values))?;
+            continue;
+        }
         let user = pack.is_some_and(|p| p.values.is_some() || p.set.iter().any(|s| s.value.is_some()));
         let mut values = match out.get(&path) {
             Some(_) if !user => continue,

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 
 use super::{Install, Layout, metadata, repo_path, write};
 use crate::model::Gitops;
-use crate::packs::Chart;
 use crate::plan::Plan;
 use crate::render::Outputs;
 
@@ -78,11 +77,9 @@ pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), Str
 }
 
 fn application(g: &Gitops, i: &Install, ns: &str, sync: &Value) -> Value {
-    let (repo, chart) = match i.builtin.chart {
-        Chart::Repo { url, name, .. } => (url.to_string(), name),
-        // Argo CD names Helm OCI repositories without the scheme.
-        Chart::Oci { url, name, .. } => (url.trim_start_matches("oci://").to_string(), name),
-    };
+    // Argo CD names Helm OCI repositories without the scheme.
+    let repo = if i.chart.oci { i.chart.url.trim_start_matches("oci://") } else { &i.chart.url };
+    let chart = &i.chart.name;
     let values_file = format!("$values/{}", repo_path(g, &format!("packs/{}/values.yaml", i.name)));
     json!({
         "apiVersion": "argoproj.io/v1alpha1",
@@ -95,7 +92,7 @@ fn application(g: &Gitops, i: &Install, ns: &str, sync: &Value) -> Value {
                 {
                     "repoURL": repo,
                     "chart": chart,
-                    "targetRevision": i.builtin.chart.version(),
+                    "targetRevision": i.chart.version,
                     "helm": {"releaseName": i.name, "valueFiles": [values_file]},
                 },
                 {"repoURL": g.repo, "targetRevision": g.revision, "ref": "values"},
@@ -122,9 +119,5 @@ fn with_options(mut sync: Value, options: &[&str]) -> Value {
 /// `syncPolicy` from the site's `gitops sync` options.
 fn sync_policy(plan: &Plan) -> Value {
     let s = plan.settings.gitops.as_ref().map(|g| g.sync()).unwrap_or_default();
-    if s.automated {
-        json!({"automated": {"prune": s.prune, "selfHeal": s.self_heal}})
-    } else {
-        json!({})
-    }
+    if s.automated { json!({"automated": {"prune": s.prune, "selfHeal": s.self_heal}}) } else { json!({}) }
 }

@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::{Install, Layout, metadata, repo_path, values, write};
-use crate::packs::Chart;
 use crate::plan::Plan;
 use crate::render::{Outputs, yaml};
 
@@ -49,9 +48,9 @@ pub fn render(_plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), St
     };
     let mut ks = vec![kustomization("sources", repo_path(g, "gitops/sources"), vec![])];
     for i in &layout.installs {
-        let file = match i.builtin.chart {
-            Chart::Repo { .. } => format!("helmrepository-{}.yaml", i.name),
-            Chart::Oci { .. } => format!("ocirepository-{}.yaml", i.name),
+        let file = match i.chart.oci {
+            false => format!("helmrepository-{}.yaml", i.name),
+            true => format!("ocirepository-{}.yaml", i.name),
         };
         write(out, &["gitops", "sources", &file], &source(i))?;
     }
@@ -88,21 +87,22 @@ pub fn render(_plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), St
 }
 
 fn source(i: &Install) -> Value {
-    match i.builtin.chart {
-        Chart::Repo { url, .. } => json!({
+    let c = &i.chart;
+    match c.oci {
+        false => json!({
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "HelmRepository",
             "metadata": metadata(i.name, NS, BTreeMap::new()),
-            "spec": {"interval": "1h", "url": url},
+            "spec": {"interval": "1h", "url": c.url},
         }),
-        Chart::Oci { url, name, version } => json!({
+        true => json!({
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "OCIRepository",
             "metadata": metadata(i.name, NS, BTreeMap::new()),
             "spec": {
                 "interval": "1h",
-                "url": format!("{url}/{name}"),
-                "ref": {"tag": version},
+                "url": format!("{}/{}", c.url.trim_end_matches('/'), c.name),
+                "ref": {"tag": c.version},
                 "layerSelector": {"mediaType": HELM_LAYER, "operation": "copy"},
             },
         }),
@@ -117,15 +117,15 @@ fn release(out: &Outputs, i: &Install) -> Result<Value, String> {
         "install": {"createNamespace": true, "crds": "CreateReplace"},
         "upgrade": {"crds": "CreateReplace"},
     });
-    match i.builtin.chart {
-        Chart::Repo { name, version, .. } => {
+    match i.chart.oci {
+        false => {
             spec["chart"] = json!({"spec": {
-                "chart": name,
-                "version": version,
+                "chart": i.chart.name,
+                "version": i.chart.version,
                 "sourceRef": {"kind": "HelmRepository", "name": i.name, "namespace": NS},
             }});
         }
-        Chart::Oci { .. } => spec["chartRef"] = json!({"kind": "OCIRepository", "name": i.name, "namespace": NS}),
+        true => spec["chartRef"] = json!({"kind": "OCIRepository", "name": i.name, "namespace": NS}),
     }
     let v = values(out, i.name)?;
     if v.as_object().is_some_and(|m| !m.is_empty()) {

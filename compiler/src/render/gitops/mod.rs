@@ -21,11 +21,30 @@ const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "bosun");
 /// One pack the engine installs.
 pub struct Install<'a> {
     pub name: &'a str,
-    pub builtin: &'static BuiltinPack,
+    pub chart: ChartRef,
     pub namespace: &'a str,
     pub wave: u32,
     /// Present packs this one waits for.
     pub after: Vec<&'a str>,
+}
+
+/// Where a pack's chart comes from: a Helm repository, or `oci://…` when `oci`.
+pub struct ChartRef {
+    pub url: String,
+    pub name: String,
+    pub version: String,
+    pub oci: bool,
+}
+
+impl From<&BuiltinPack> for ChartRef {
+    fn from(b: &BuiltinPack) -> Self {
+        ChartRef {
+            url: b.chart.url().to_string(),
+            name: b.chart.name().to_string(),
+            version: b.chart.version().to_string(),
+            oci: matches!(b.chart, packs::Chart::Oci { .. }),
+        }
+    }
 }
 
 /// What both engines need: the packs in install order and the cluster/ wave.
@@ -43,14 +62,23 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     let mut installs = Vec::new();
     for n in &nodes {
         let pack = plan.site.packs.iter().find(|p| p.name == n.name);
-        // Pack folders are not installed yet (docs/packs.md).
-        let Some(builtin) = packs::builtin(&n.name).filter(|_| pack.is_none_or(|p| p.source.is_none())) else {
-            continue;
+        let (chart, default_ns) = match (pack.and_then(|p| p.folder.as_deref()), packs::builtin(&n.name)) {
+            (Some(f), _) => (
+                ChartRef {
+                    url: f.repository.clone(),
+                    name: f.chart.clone(),
+                    version: f.chart_version.clone(),
+                    oci: f.oci,
+                },
+                n.name.as_str(),
+            ),
+            (None, Some(b)) if pack.is_none_or(|p| p.source.is_none()) => (ChartRef::from(b), b.namespace),
+            _ => continue,
         };
         installs.push(Install {
-            name: builtin.name,
-            builtin,
-            namespace: pack.map(packs::namespace).unwrap_or(builtin.namespace),
+            name: n.name.as_str(),
+            chart,
+            namespace: pack.map(packs::namespace).unwrap_or(default_ns),
             wave: waves.get(&n.name).copied().unwrap_or_default(),
             after: preds.get(n.name.as_str()).cloned().unwrap_or_default(),
         });
@@ -60,11 +88,7 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
         i.after.retain(|a| installed.contains(a));
     }
     installs.sort_by(|a, b| (a.wave, a.name).cmp(&(b.wave, b.name)));
-    let layout = Layout {
-        gitops,
-        installs,
-        cluster_wave: waves.get(packs::CLUSTER).copied().unwrap_or_default(),
-    };
+    let layout = Layout { gitops, installs, cluster_wave: waves.get(packs::CLUSTER).copied().unwrap_or_default() };
     match gitops.engine {
         Engine::Argocd => argocd::render(plan, &layout, out),
         Engine::Flux => flux::render(plan, &layout, out),
