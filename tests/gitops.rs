@@ -227,7 +227,19 @@ fn built_in_pack_values_parse_and_carry_the_site() {
         let cni = k.cni.pack();
         let values = text(&files[&format!("packs/{cni}/values.yaml")]);
         assert!(values.contains(&k.pod_subnet.to_string()), "{name}: packs/{cni} lacks the pod subnet");
-        if checked.site.packs.iter().any(|p| p.name == "argocd") {
+        let has = |name: &str| checked.site.packs.iter().any(|p| p.name == name);
+        if has("kube-prometheus-stack") && !checked.site.pools.is_empty() {
+            let v = text(&files["packs/kube-prometheus-stack/values.yaml"]);
+            for needle in ["DCGM_FI_DEV_XID_ERRORS", "DCGM_FI_DEV_GPU_TEMP", "gnetId: 12239"] {
+                assert!(v.contains(needle), "{name}: kube-prometheus-stack values lack {needle}");
+            }
+        }
+        if has("jupyterhub") {
+            let v: Value = serde_norway::from_str(&text(&files["packs/jupyterhub/values.yaml"])).unwrap();
+            let profiles = v["singleuser"]["profileList"].as_array().expect("profiles");
+            assert_eq!(profiles.len(), checked.site.pools.len() + 1, "{name}: a profile per GPU pool, plus CPU only");
+        }
+        if has("argocd") {
             let v = text(&files["packs/argocd/values.yaml"]);
             assert!(v.contains("resource.customizations.health.argoproj.io_Application"), "{name}: argocd-cm health");
         }
@@ -269,4 +281,29 @@ fn a_pack_folder_renders_its_values_and_installs_after_its_dependencies() {
             }
         }
     }
+}
+
+#[test]
+fn sync_options_reach_every_application() {
+    let site = root().join("site-examples/dgx-pod/site.kdl");
+    let (tmp, copy, _) = switched(&site);
+    let text = fs::read_to_string(&copy).unwrap().replace("engine=\"flux\"", "engine=\"argocd\"").replace(
+        "path=\"sites/dgx-pod\"",
+        "path=\"sites/dgx-pod\" {\n        sync automated=#true prune=#false self-heal=#false\n    }",
+    );
+    fs::write(&copy, text).unwrap();
+    let files = compile(&copy);
+    let mut apps = 0;
+    for (p, v) in gitops_objects(&files) {
+        if v["kind"] == "Application" {
+            assert_eq!(
+                v["spec"]["syncPolicy"]["automated"],
+                serde_json::json!({"prune": false, "selfHeal": false}),
+                "{p}"
+            );
+            apps += 1;
+        }
+    }
+    assert!(apps > 0);
+    drop(tmp);
 }

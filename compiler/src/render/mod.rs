@@ -8,6 +8,7 @@ mod dnsmasq;
 mod gitops;
 pub mod kubeadm;
 mod outputs;
+mod pack_values;
 mod packs;
 mod provisioning;
 mod summary;

@@ -30,7 +30,7 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
                 let text = out.take(&path).unwrap_or_default();
                 serde_norway::from_slice::<Value>(&text).map_err(|e| format!("{}: {e}", path.join("/")))?
             }
-            None => derived(plan, name),
+            None => super::pack_values::derived(plan, name),
         };
         if let Some(pack) = pack {
             apply_user(&mut values, pack);
@@ -71,33 +71,3 @@ fn merge(into: &mut Value, from: &Value) {
         (slot, v) => *slot = v.clone(),
     }
 }
-
-/// Values bosun derives for a built-in pack that no earlier renderer wrote.
-fn derived(_plan: &Plan, name: &str) -> Value {
-    match name {
-        // Waves across child Applications wait only if Argo CD assesses an
-        // Application's health (docs/gitops.md).
-        "argocd" => json!({"configs": {"cm": {
-            "resource.customizations.health.argoproj.io_Application": ARGOCD_APP_HEALTH,
-        }}}),
-        "kueue" => json!({"controllerManager": {"replicas": 1}}),
-        "csi-driver-nfs" => json!({"externalSnapshotter": {"enabled": false}}),
-        "external-secrets" => json!({"installCRDs": true}),
-        _ => json!({}),
-    }
-}
-
-/// The Lua health check that makes an app of apps wait for each wave.
-pub const ARGOCD_APP_HEALTH: &str = "hs = {}
-hs.status = \"Progressing\"
-hs.message = \"\"
-if obj.status ~= nil then
-  if obj.status.health ~= nil then
-    hs.status = obj.status.health.status
-    if obj.status.health.message ~= nil then
-      hs.message = obj.status.health.message
-    end
-  end
-end
-return hs
-";
