@@ -249,19 +249,30 @@ fn built_in_pack_values_parse_and_carry_the_site() {
 /// dgx-pod with a pack folder added (tests/ui/fixtures/packs/good), compiled
 /// under `engine`.
 fn with_pack_folder(engine: &str) -> Files {
+    with_folder(
+        engine,
+        "good",
+        "pack \"lab\" source=\"packs/lab\" {\n    set \"replicas\" value=2\n    values {\n        profile gpu=1\n    }\n}\n",
+    )
+}
+
+/// dgx-pod under `engine` with tests/ui/fixtures/packs/<fixture> as packs/lab
+/// and `pack` appended to the site.
+fn with_folder(engine: &str, fixture: &str, pack: &str) -> Files {
     let site = root().join("site-examples/dgx-pod/site.kdl");
     let (tmp, copy, other) = switched(&site);
-    let good = root().join("tests/ui/fixtures/packs/good");
-    let dest = tmp.path().join("packs/lab");
-    fs::create_dir_all(&dest).unwrap();
-    for f in ["pack.kdl", "values.yaml.tera"] {
-        fs::copy(good.join(f), dest.join(f)).unwrap();
+    let from = root().join("tests/ui/fixtures/packs").join(fixture);
+    for f in walk(&from) {
+        let dest = tmp.path().join("packs/lab").join(f.strip_prefix(&from).unwrap());
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(&f, dest).unwrap();
     }
     let mut text = fs::read_to_string(&copy).unwrap();
     if other != engine {
         text = text.replace(&format!("engine=\"{other}\""), &format!("engine=\"{engine}\""));
     }
-    text.push_str("\npack \"lab\" source=\"packs/lab\" {\n    set \"replicas\" value=2\n    values {\n        profile gpu=1\n    }\n}\n");
+    text.push('\n');
+    text.push_str(pack);
     fs::write(&copy, text).unwrap();
     compile(&copy)
 }
@@ -306,4 +317,26 @@ fn sync_options_reach_every_application() {
     }
     assert!(apps > 0);
     drop(tmp);
+}
+
+#[test]
+fn a_nauta_template_pack_is_installed_from_the_compiled_tree() {
+    let pack = "pack \"lab\" source=\"packs/lab\" {\n    set \"image\" value=\"registry.local/tf:1\"\n    values {\n        commandline \"--epochs\" \"3\"\n    }\n}\n";
+    for engine in ["argocd", "flux"] {
+        let files = with_folder(engine, "nauta-tf", pack);
+        let values: Value = serde_norway::from_str(&text(&files["packs/lab/values.yaml"])).unwrap();
+        assert_eq!(values["image"], "registry.local/tf:1", "{engine}: {values}");
+        assert_eq!(values["commandline"]["args"], serde_json::json!(["--epochs", 3]), "{engine}: {values}");
+        assert!(files.contains_key("packs/lab/chart/Chart.yaml"), "{engine}");
+        assert!(files.contains_key("packs/lab/chart/templates/job.yaml"), "{engine}");
+        assert_eq!(files["packs/lab/chart/values.yaml"], files["packs/lab/values.yaml"]);
+        if let Some(mut schemas) = CrdSchemas::open() {
+            for (p, v) in gitops_objects(&files) {
+                assert_eq!(schemas.errors(&v).unwrap(), Vec::<String>::new(), "{engine}: {p}");
+            }
+        }
+        let delivery = gitops_objects(&files).into_iter().find(|(p, _)| p.ends_with("-lab.yaml")).unwrap().1;
+        let shown = delivery.to_string();
+        assert!(shown.contains("sites/dgx-pod/packs/lab/chart"), "{engine}: {shown}");
+    }
 }

@@ -618,6 +618,9 @@ pub struct PackFolder {
     pub template: String,
     /// values.yaml.tera rendered and read back as YAML.
     pub values: serde_json::Value,
+    /// A Nauta template pack's chart (`charts/`, values.yaml left out): path
+    /// components → text. The engine installs it from the compiled tree.
+    pub local_chart: Vec<(Vec<String>, String)>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -59,6 +59,9 @@ fn context(site: &Site) -> Value {
 /// Reads pack.kdl and the template (not yet rendered).
 fn describe(dir: &Path) -> Result<PackFolder, String> {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));
+    if !dir.join("pack.kdl").exists() && dir.join("charts/Chart.yaml").is_file() {
+        return nauta(dir);
+    }
     let text = read("pack.kdl")?;
     let doc = kdl::KdlDocument::parse_v2(&text).map_err(|e| format!("pack.kdl is not KDL 2.0: {e}"))?;
     let arg = |node: &str| -> Option<String> {
@@ -106,6 +109,50 @@ fn describe(dir: &Path) -> Result<PackFolder, String> {
         schema,
         template: read("values.yaml.tera")?,
         values: Value::Null,
+        local_chart: Vec::new(),
+    })
+}
+
+/// A Nauta template pack: `charts/` is the chart, and `charts/values.yaml`,
+/// with its `NAUTA.*` placeholders, the values template (docs/packs.md).
+fn nauta(dir: &Path) -> Result<PackFolder, String> {
+    let charts = dir.join("charts");
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    let chart_yaml: Value = serde_norway::from_str(&read(&charts.join("Chart.yaml"))?)
+        .map_err(|e| format!("charts/Chart.yaml is not YAML: {e}"))?;
+    let field = |k: &str| chart_yaml.get(k).and_then(Value::as_str).map(str::to_string);
+    let name = field("name").ok_or("charts/Chart.yaml has no name")?;
+    let version = field("version").ok_or("charts/Chart.yaml has no version")?;
+    let template =
+        if charts.join("values.yaml").is_file() { read(&charts.join("values.yaml"))? } else { String::new() };
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&charts).sort_by_file_name() {
+        let entry = entry.map_err(|e| format!("cannot read charts/: {e}"))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&charts).map_err(|e| e.to_string())?;
+        let parts: Vec<String> = rel.iter().map(|c| c.to_string_lossy().into_owned()).collect();
+        if parts == ["values.yaml"] {
+            continue;
+        }
+        files.push((parts, read(entry.path())?));
+    }
+    Ok(PackFolder {
+        name: name.clone(),
+        version: version.clone(),
+        repository: String::new(),
+        oci: false,
+        chart: name,
+        chart_version: version,
+        namespace: None,
+        depends_on: Vec::new(),
+        provides_crds: Vec::new(),
+        uses_crds: Vec::new(),
+        schema: None,
+        template,
+        values: Value::Null,
+        local_chart: files,
     })
 }
 
@@ -161,6 +208,14 @@ fn render(template: &str, site: &Value, pack: &Pack, params: &Value) -> Result<V
     let mut ctx = tera::Context::from_value(site.clone()).map_err(|e| error_chain(&e))?;
     ctx.insert("pack", &json!({"name": pack.name, "namespace": super::namespace(pack)}));
     ctx.insert("values", params);
+    // Nauta template packs' placeholders, from the pack's parameters.
+    ctx.insert(
+        "NAUTA",
+        &json!({
+            "CommandLine": params.get("commandline").cloned().unwrap_or_else(|| json!([])),
+            "ExperimentImage": params.get("image").cloned().unwrap_or_else(|| json!("")),
+        }),
+    );
     let text = tera.render("values.yaml.tera", &ctx).map_err(|e| error_chain(&e))?;
     let v: Value = serde_norway::from_str(&text).map_err(|e| format!("the rendered values are not YAML: {e}"))?;
     match v {

@@ -20,6 +20,15 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
         if let Some(p) = pack.filter(|p| p.source.is_some()) {
             // A pack folder: its template already saw the parameters.
             let values = p.folder.as_ref().map(|f| f.values.clone()).unwrap_or_else(|| json!({}));
+            if let Some(f) = p.folder.as_ref().filter(|f| !f.local_chart.is_empty()) {
+                // A Nauta template pack's chart, installed from this tree.
+                for (parts, text) in &f.local_chart {
+                    let mut c = vec!["packs", name, "chart"];
+                    c.extend(parts.iter().map(String::as_str));
+                    out.text(&c, text.clone())?;
+                }
+                out.text(&["packs", name, "chart", "values.yaml"], yaml::to_string(&values))?;
+            }
             out.text(&path, yaml::to_string(&values))?;
             continue;
         }

@@ -89,11 +89,19 @@ fn application(g: &Gitops, i: &Install, ns: &str, sync: &Value) -> Value {
             "project": "default",
             "destination": {"server": IN_CLUSTER, "namespace": i.namespace},
             "sources": [
-                {
-                    "repoURL": repo,
-                    "chart": chart,
-                    "targetRevision": i.chart.version,
-                    "helm": {"releaseName": i.name, "valueFiles": [values_file]},
+                match &i.chart.local {
+                    None => json!({
+                        "repoURL": repo,
+                        "chart": chart,
+                        "targetRevision": i.chart.version,
+                        "helm": {"releaseName": i.name, "valueFiles": [values_file]},
+                    }),
+                    Some(path) => json!({
+                        "repoURL": g.repo,
+                        "path": path,
+                        "targetRevision": g.revision,
+                        "helm": {"releaseName": i.name, "valueFiles": [values_file]},
+                    }),
                 },
                 {"repoURL": g.repo, "targetRevision": g.revision, "ref": "values"},
             ],

@@ -47,7 +47,7 @@ pub fn render(_plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), St
         })
     };
     let mut ks = vec![kustomization("sources", repo_path(g, "gitops/sources"), vec![])];
-    for i in &layout.installs {
+    for i in layout.installs.iter().filter(|i| i.chart.local.is_none()) {
         let file = match i.chart.oci {
             false => format!("helmrepository-{}.yaml", i.name),
             true => format!("ocirepository-{}.yaml", i.name),
@@ -117,15 +117,21 @@ fn release(out: &Outputs, i: &Install) -> Result<Value, String> {
         "install": {"createNamespace": true, "crds": "CreateReplace"},
         "upgrade": {"crds": "CreateReplace"},
     });
-    match i.chart.oci {
-        false => {
+    match (&i.chart.local, i.chart.oci) {
+        (Some(path), _) => {
+            spec["chart"] = json!({"spec": {
+                "chart": format!("./{path}"),
+                "sourceRef": {"kind": "GitRepository", "name": GIT, "namespace": NS},
+            }});
+        }
+        (None, false) => {
             spec["chart"] = json!({"spec": {
                 "chart": i.chart.name,
                 "version": i.chart.version,
                 "sourceRef": {"kind": "HelmRepository", "name": i.name, "namespace": NS},
             }});
         }
-        true => spec["chartRef"] = json!({"kind": "OCIRepository", "name": i.name, "namespace": NS}),
+        (None, true) => spec["chartRef"] = json!({"kind": "OCIRepository", "name": i.name, "namespace": NS}),
     }
     let v = values(out, i.name)?;
     if v.as_object().is_some_and(|m| !m.is_empty()) {

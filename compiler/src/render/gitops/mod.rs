@@ -34,6 +34,8 @@ pub struct ChartRef {
     pub name: String,
     pub version: String,
     pub oci: bool,
+    /// A chart in the compiled tree (Nauta template packs): its repository path.
+    pub local: Option<String>,
 }
 
 impl From<&BuiltinPack> for ChartRef {
@@ -43,6 +45,7 @@ impl From<&BuiltinPack> for ChartRef {
             name: b.chart.name().to_string(),
             version: b.chart.version().to_string(),
             oci: matches!(b.chart, packs::Chart::Oci { .. }),
+            local: None,
         }
     }
 }
@@ -69,6 +72,7 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
                     name: f.chart.clone(),
                     version: f.chart_version.clone(),
                     oci: f.oci,
+                    local: (!f.local_chart.is_empty()).then(|| repo_path(gitops, &format!("packs/{}/chart", n.name))),
                 },
                 n.name.as_str(),
             ),
