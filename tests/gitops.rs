@@ -133,7 +133,6 @@ fn ranks(engine: &str, files: &Files) -> BTreeMap<String, i64> {
         for (_, v) in objs.iter().filter(|(p, _)| p.starts_with("gitops/apps/application-")) {
             let name = v["metadata"]["name"].as_str().unwrap();
             let wave = v["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].as_str().unwrap_or("0");
-            let name = if name == "bosun-cluster" { "cluster" } else { name };
             out.insert(name.to_string(), wave.parse().unwrap());
         }
         return out;
@@ -160,12 +159,12 @@ fn ranks(engine: &str, files: &Files) -> BTreeMap<String, i64> {
             out.insert(v["metadata"]["name"].as_str().unwrap().to_string(), rank(layer, &deps, 0));
         }
     }
-    out.insert("cluster".to_string(), rank("cluster", &deps, 0));
+    out.insert(bosun::packs::CLUSTER.to_string(), rank("cluster", &deps, 0));
     out
 }
 
 fn crds(name: &str) -> (Vec<&'static str>, Vec<&'static str>) {
-    if name == "cluster" {
+    if name == bosun::packs::CLUSTER {
         return (vec![], bosun::packs::catalog::CLUSTER_USES_CRDS.to_vec());
     }
     let p = bosun::packs::builtin(name).unwrap_or_else(|| panic!("{name} is not a built-in pack"));
@@ -177,7 +176,7 @@ fn crd_users_sync_strictly_after_providers() {
     let mut pairs = 0;
     for (name, engine, files) in trees() {
         let ranks = ranks(engine, &files);
-        assert!(ranks.contains_key("cluster"), "{name}: no cluster/ delivery");
+        assert!(ranks.contains_key(bosun::packs::CLUSTER), "{name}: no cluster/ delivery");
         for (user, ur) in &ranks {
             for (provider, pr) in &ranks {
                 let (provides, _) = crds(provider);

@@ -68,7 +68,7 @@ pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
         // Pack folders are read only for a site whose pack nodes are sound.
         let dir = path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
         packs::folder::load(&dir, &mut site, &mut diags);
-        packs::check_cycles(&site, &mut diags);
+        packs::check(&site, &mut diags);
     }
     // A pasted secret is the one thing to say about that text: no "unknown
     // property" or "invalid key" beside it (which would print it again).

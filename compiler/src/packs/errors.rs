@@ -27,4 +27,11 @@ pub static CYCLE: Code = Code {
     help: "drop one `depends-on`, or move the CRDs to a pack that depends on nothing in the cycle",
 };
 
-pub static CODES: &[&Code] = &[&FOLDER, &PARAMETER, &TEMPLATE, &CYCLE];
+pub static RESERVED_NAME: Code = Code {
+    id: "bosun::pack::reserved-name",
+    severity: Error,
+    summary: "a pack's name starts with `bosun-`, which bosun keeps for its own GitOps objects",
+    help: "rename the pack",
+};
+
+pub static CODES: &[&Code] = &[&FOLDER, &PARAMETER, &TEMPLATE, &CYCLE, &RESERVED_NAME];

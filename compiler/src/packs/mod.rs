@@ -13,7 +13,7 @@ use crate::model::Site;
 
 /// The namespace a pack installs into: the site's `namespace`, else the
 /// built-in pack's, else the pack's name.
-pub fn namespace<'a>(pack: &'a crate::model::Pack) -> &'a str {
+pub fn namespace(pack: &crate::model::Pack) -> &str {
     match (&pack.namespace, builtin(&pack.name), &pack.folder) {
         (Some(ns), _, _) => ns,
         (None, _, Some(f)) if f.namespace.is_some() => f.namespace.as_deref().unwrap_or(&pack.name),
@@ -34,10 +34,8 @@ pub fn nodes(site: &Site) -> Vec<graph::Node> {
         uses_crds: strings(b.uses_crds),
     };
     let mut out = Vec::new();
-    if let Some(cni) = site.settings.as_ref().map(|s| s.kubernetes.cni.pack()) {
-        if let Some(b) = builtin(cni) {
-            out.push(from_builtin(b));
-        }
+    if let Some(b) = site.settings.as_ref().and_then(|s| builtin(s.kubernetes.cni.pack())) {
+        out.push(from_builtin(b));
     }
     for p in &site.packs {
         if out.iter().any(|n| n.name == p.name) {
@@ -61,11 +59,21 @@ pub fn nodes(site: &Site) -> Vec<graph::Node> {
     out
 }
 
-/// Graph node name of the cluster/ objects.
-pub const CLUSTER: &str = "cluster";
+/// Names bosun gives its own GitOps objects start with this.
+pub const RESERVED_PREFIX: &str = "bosun-";
 
-/// Reports a dependency cycle among the site's packs, at the first pack of it.
-pub fn check_cycles(site: &Site, diags: &mut crate::diag::Diagnostics) {
+/// Graph node name of the cluster/ objects.
+pub const CLUSTER: &str = "bosun-cluster";
+
+/// Reports pack names bosun keeps for its own objects, and a dependency
+/// cycle among the site's packs (at the first pack of it).
+pub fn check(site: &Site, diags: &mut crate::diag::Diagnostics) {
+    for p in site.packs.iter().filter(|p| p.name.starts_with(RESERVED_PREFIX)) {
+        diags.push(
+            crate::diag::Diagnostic::new(&errors::RESERVED_NAME, format!("pack name `{}` is reserved", p.name))
+                .label_opt(site.index.value(&p.at.at("name")), "bosun names its own Applications `bosun-…`"),
+        );
+    }
     if let Err(cycle) = graph::waves(&nodes(site)) {
         let first = cycle.first().and_then(|n| site.packs.iter().find(|p| &p.name == n));
         let span = first.and_then(|p| site.index.value(&p.at.at("name")));

@@ -17,7 +17,7 @@ const WAVE: &str = "argocd.argoproj.io/sync-wave";
 const FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
 /// Names of the two Applications that are not packs.
 pub const ROOT_APP: &str = "bosun-root";
-pub const CLUSTER_APP: &str = "bosun-cluster";
+pub const CLUSTER_APP: &str = crate::packs::CLUSTER;
 
 pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), String> {
     let g = layout.gitops;
