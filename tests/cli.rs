@@ -234,3 +234,15 @@ fn compile_check_compares_without_writing() {
     now.retain(|(p, _, _)| !p.ends_with("README.md"));
     assert_eq!(now, expected, "--check touches nothing");
 }
+
+#[test]
+fn packs_command_lists_every_built_in_pack_with_its_version() {
+    let out = bosun(&root(), &["packs"]);
+    assert!(out.status.success());
+    let listing = text(&out.stdout);
+    for p in bosun::packs::BUILTIN {
+        let line = listing.lines().find(|l| l.split_whitespace().next() == Some(p.name));
+        let line = line.unwrap_or_else(|| panic!("`bosun packs` does not list {}:\n{listing}", p.name));
+        assert!(line.contains(p.chart.version()), "{line}");
+    }
+}

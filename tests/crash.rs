@@ -47,6 +47,7 @@ fn a_killed_compile_leaves_the_old_tree_or_one_the_next_run_completes() {
     let (old_site, new_site) = (tmp.path().join("old.kdl"), tmp.path().join("new.kdl"));
     fs::write(&old_site, site(Spec { hosts: 400, revision: 0 })).unwrap();
     fs::write(&new_site, site(Spec { hosts: 400, revision: 1 })).unwrap();
+    bosun::synth::write_pack_folders(tmp.path()).unwrap();
     let reference = tmp.path().join("reference");
     compile(&old_site, &reference);
     let old = snapshot(&reference);
@@ -113,6 +114,7 @@ fn unchanged_files_keep_their_mtime() {
     fs::write(&a, site(Spec { hosts: 40, revision: 0 })).unwrap();
     // The same site with one more host: most files stay as they are.
     fs::write(&b, site(Spec { hosts: 41, revision: 0 })).unwrap();
+    bosun::synth::write_pack_folders(tmp.path()).unwrap();
     let out = tmp.path().join("out");
     compile(&a, &out);
     let times = |dir: &Path| -> BTreeMap<String, SystemTime> {

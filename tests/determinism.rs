@@ -123,6 +123,7 @@ fn a_synthetic_site_in_any_order_gives_identical_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let text = bosun::synth::site(bosun::synth::Spec::new(300));
     fs::write(tmp.path().join("site.kdl"), &text).unwrap();
+    bosun::synth::write_pack_folders(tmp.path()).unwrap();
     let reference = compile(tmp.path(), "site.kdl", &tmp.path().join("ref"));
     // The generator separates top-level nodes with blank lines; host,
     // team, pool, network and pack blocks all move.
@@ -132,6 +133,7 @@ fn a_synthetic_site_in_any_order_gives_identical_bytes() {
     assert_ne!(shuffled, text);
     fs::create_dir(tmp.path().join("b")).unwrap();
     fs::write(tmp.path().join("b/site.kdl"), shuffled).unwrap();
+    bosun::synth::write_pack_folders(&tmp.path().join("b")).unwrap();
     let moved = compile(&root(), tmp.path().join("b/site.kdl").to_str().unwrap(), &tmp.path().join("shuffled"));
     assert_same(&reference, &moved, "synthetic site shuffled");
 }

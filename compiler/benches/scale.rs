@@ -107,6 +107,7 @@ pub fn measure(work: &Path, hosts: usize, runs: usize) -> Row {
     std::fs::create_dir_all(&dir).expect("site folder");
     let site = dir.join("site.kdl");
     std::fs::write(&site, &text).expect("site written");
+    bosun::synth::write_pack_folders(&dir).expect("pack folder written");
     let out = dir.join("out");
 
     let mut fresh = Vec::new();

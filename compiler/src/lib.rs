@@ -22,6 +22,7 @@ pub mod fmt;
 mod hash;
 pub mod import;
 pub mod model;
+pub mod packs;
 pub mod parse;
 pub mod plan;
 pub mod render;
@@ -64,8 +65,14 @@ pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
     let mut secrets = Diagnostics::default();
     validate::secrets::scan(&parsed.nodes, &mut secrets);
     let structured = structure::structure(&parsed, &mut diags);
-    let site = model::build(structured, &mut diags);
+    let mut site = model::build(structured, &mut diags);
     validate::validate(&site, &mut diags);
+    if !diags.has_errors() {
+        // Pack folders are read only for a site whose pack nodes are sound.
+        let dir = path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
+        packs::folder::load(&dir, &mut site, &mut diags);
+        packs::check(&site, &mut diags);
+    }
     // A pasted secret is the one thing to say about that text: no "unknown
     // property" or "invalid key" beside it (which would print it again).
     let leaked: Vec<source::Span> = secrets.iter().filter_map(Diagnostic::primary).collect();
@@ -100,7 +107,12 @@ pub fn compile(path: &Path) -> Result<(Checked, Option<write::Tree>), parse::Rea
 
 /// Every diagnostic code bosun can emit, for docs and tests.
 pub fn all_codes() -> Vec<&'static Code> {
-    let stages: [&[&'static Code]; 4] =
-        [parse::errors::CODES, structure::errors::CODES, model::errors::CODES, validate::errors::CODES];
+    let stages: [&[&'static Code]; 5] = [
+        parse::errors::CODES,
+        structure::errors::CODES,
+        model::errors::CODES,
+        validate::errors::CODES,
+        packs::errors::CODES,
+    ];
     stages.into_iter().flatten().copied().collect()
 }

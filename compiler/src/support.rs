@@ -16,22 +16,3 @@ pub fn kubernetes_minor(version: &str) -> Option<u32> {
         _ => None,
     }
 }
-
-/// Names of the packs built into bosun (`pack "NAME"` without `source`).
-pub const BUILTIN_PACKS: &[&str] = &[
-    "argocd",
-    "calico",
-    "cilium",
-    "csi-driver-nfs",
-    "docker-registry",
-    "external-secrets",
-    "flannel",
-    "flux",
-    "gpu-operator",
-    "ingress-nginx",
-    "jupyterhub",
-    "kube-prometheus-stack",
-    "kueue",
-    "rook-ceph",
-    "rook-ceph-cluster",
-];

@@ -383,6 +383,26 @@ team "team-{t}" {{
     out.push_str("}\n\n");
 }
 
+/// Writes the pack folder the synthetic sites' custom packs use
+/// (`packs/app` next to the site file).
+pub fn write_pack_folders(site_dir: &std::path::Path) -> std::io::Result<()> {
+    let dir = site_dir.join("packs/app");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("pack.kdl"),
+        r##"name "app"
+version "1.0.0"
+chart repository="https://charts.synth.example" name="app" version="1.2.3"
+depends-on "kueue"
+schema #"{"type": "object", "properties": {"replicas": {"type": "integer"}, "tags": {"type": "array"}}}"#
+"##,
+    )?;
+    std::fs::write(
+        dir.join("values.yaml.tera"),
+        "replicas: {{ values.replicas }}\nimage: \"{{ values.profile.image }}\"\nnamespace: {{ pack.namespace }}\n",
+    )
+}
+
 /// One custom pack per hundred hosts.
 fn custom_packs(spec: Spec) -> usize {
     spec.hosts.div_ceil(100)
@@ -444,6 +464,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("site.kdl");
             std::fs::write(&path, super::site(super::Spec::new(hosts))).unwrap();
+            super::write_pack_folders(dir.path()).unwrap();
             let (checked, tree) = crate::compile(&path).unwrap();
             let codes: Vec<_> = checked.diagnostics.iter().map(|d| (d.code.id, d.message.clone())).collect();
             assert!(codes.is_empty(), "{hosts} hosts: {codes:#?}");

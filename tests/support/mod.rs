@@ -88,3 +88,33 @@ json.dump(docs, sys.stdout, default=lambda o: {"not JSON": repr(o)})
     }
     assert!(failures.is_empty(), "files read differently in YAML 1.1:\n{}", failures.join("\n"));
 }
+
+/// JSON Schemas of the custom resources in ../shared/oracles/crds/, compiled
+/// once each: `<group>/<kind>_<version>.json`. `None` when the folder is absent.
+pub struct CrdSchemas {
+    dir: PathBuf,
+    cache: std::collections::BTreeMap<PathBuf, jsonschema::Validator>,
+}
+
+impl CrdSchemas {
+    pub fn open() -> Option<CrdSchemas> {
+        let dir = root().join("../shared/oracles/crds");
+        dir.is_dir().then(|| CrdSchemas { dir, cache: Default::default() })
+    }
+
+    /// Every schema error of one object, as `message at /pointer`.
+    pub fn errors(&mut self, obj: &serde_json::Value) -> Result<Vec<String>, String> {
+        let api = obj["apiVersion"].as_str().ok_or("no apiVersion")?;
+        let (group, version) = api.split_once('/').ok_or("apiVersion without a group")?;
+        let kind = obj["kind"].as_str().ok_or("no kind")?.to_ascii_lowercase();
+        let path = self.dir.join(group).join(format!("{kind}_{version}.json"));
+        if !self.cache.contains_key(&path) {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("no schema {}: {e}", path.display()))?;
+            let schema: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            let v = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+            self.cache.insert(path.clone(), v);
+        }
+        let v = &self.cache[&path];
+        Ok(v.iter_errors(obj).map(|e| format!("{e} at {}", e.instance_path().as_str())).collect())
+    }
+}

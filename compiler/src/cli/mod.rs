@@ -53,6 +53,8 @@ enum Command {
     Import(import::Args),
     /// Show a host's, pool's, team's or pack's derived facts and output files.
     Explain(explain::Args),
+    /// List the built-in packs with their pinned charts.
+    Packs,
 }
 
 #[derive(clap::Args)]
@@ -84,6 +86,10 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args.site, args.check),
         Command::Import(args) => import::run(args),
         Command::Explain(args) => explain::run(&args),
+        Command::Packs => {
+            print!("{}", packs_table());
+            0
+        }
     };
     ExitCode::from(code)
 }
@@ -170,4 +176,41 @@ fn compare(output: &std::path::Path, tree: &crate::write::Tree) -> u8 {
             2
         }
     }
+}
+
+/// `bosun packs`: name, chart version, chart, namespace, one line.
+fn packs_table() -> String {
+    let rows: Vec<[String; 4]> = crate::packs::BUILTIN
+        .iter()
+        .map(|p| {
+            let chart = match p.chart {
+                crate::packs::Chart::Repo { url, name, .. } => format!("{url} {name}"),
+                crate::packs::Chart::Oci { url, name, .. } => format!("{url}/{name}"),
+            };
+            [p.name.to_string(), p.chart.version().to_string(), p.namespace.to_string(), chart]
+        })
+        .collect();
+    let header = ["PACK", "VERSION", "NAMESPACE", "CHART"].map(str::to_string);
+    let mut widths = [0usize; 4];
+    for r in std::iter::once(&header).chain(&rows) {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.len());
+        }
+    }
+    let mut out = String::new();
+    for r in std::iter::once(&header).chain(&rows) {
+        let line = format!(
+            "{:w0$}  {:w1$}  {:w2$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }

@@ -74,6 +74,17 @@ pub enum Cni {
     Flannel,
 }
 
+impl Cni {
+    /// The built-in pack that installs this CNI.
+    pub fn pack(self) -> &'static str {
+        match self {
+            Cni::Calico => "calico",
+            Cni::Cilium => "cilium",
+            Cni::Flannel => "flannel",
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Audit {
@@ -138,6 +149,36 @@ pub struct Gitops {
     pub revision: String,
     #[serde(default = "dot")]
     pub path: String,
+    pub sync: Option<GitopsSync>,
+}
+
+impl Gitops {
+    /// The sync options, defaulted when the site gives none.
+    pub fn sync(&self) -> GitopsSync {
+        self.sync.unwrap_or_default()
+    }
+}
+
+/// `gitops { sync automated= prune= self-heal= }`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct GitopsSync {
+    #[serde(default = "yes")]
+    pub automated: bool,
+    #[serde(default = "yes")]
+    pub prune: bool,
+    #[serde(default = "yes")]
+    pub self_heal: bool,
+}
+
+impl Default for GitopsSync {
+    fn default() -> Self {
+        GitopsSync { automated: true, prune: true, self_heal: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn main_branch() -> String {
@@ -537,6 +578,32 @@ pub struct Pack {
     #[serde(default)]
     pub set: Vec<PackSet>,
     pub values: Option<serde_json::Value>,
+    /// The loaded pack folder of a `source` pack (`packs::folder`).
+    #[serde(skip)]
+    pub folder: Option<Box<PackFolder>>,
+}
+
+/// A pack folder: pack.kdl, and its values once rendered.
+#[derive(Debug, Clone)]
+pub struct PackFolder {
+    pub name: String,
+    pub version: String,
+    /// Helm repository URL, or `oci://…` when `oci`.
+    pub repository: String,
+    pub oci: bool,
+    pub chart: String,
+    pub chart_version: String,
+    pub namespace: Option<String>,
+    pub depends_on: Vec<String>,
+    pub provides_crds: Vec<String>,
+    pub uses_crds: Vec<String>,
+    pub schema: Option<serde_json::Value>,
+    pub template: String,
+    /// values.yaml.tera rendered and read back as YAML.
+    pub values: serde_json::Value,
+    /// A Nauta template pack's chart (`charts/`, values.yaml left out): path
+    /// components → text. The engine installs it from the compiled tree.
+    pub local_chart: Vec<(Vec<String>, String)>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -5,8 +5,11 @@ mod bmc;
 mod cloudinit;
 pub mod cluster;
 mod dnsmasq;
+mod gitops;
 pub mod kubeadm;
 mod outputs;
+mod pack_values;
+mod packs;
 mod provisioning;
 mod summary;
 mod tftp;
@@ -14,6 +17,7 @@ pub mod yaml;
 
 pub use cloudinit::{ADMIN_USER, KUBEADM_CONFIG_PATH};
 pub use outputs::{OutPath, Outputs};
+pub use packs::apply_user as packs_apply_user;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::Plan;
@@ -30,6 +34,10 @@ pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
         cloudinit::render(plan, &mut out),
         kubeadm::render(plan, &mut out),
         cluster::render(plan, &mut out),
+        // After kubeadm and cluster: completes the values they began.
+        packs::render(plan, &mut out),
+        // After packs: reads their values.
+        gitops::render(plan, &mut out),
         summary::render(plan, &mut out),
     ];
     for r in results {

@@ -57,6 +57,17 @@ impl Outputs {
         Ok(())
     }
 
+    /// The file at `components`, if a renderer wrote it.
+    pub fn get(&self, components: &[&str]) -> Option<&[u8]> {
+        self.files.get(&OutPath::new(components).ok()?).map(Vec::as_slice)
+    }
+
+    /// Removes and returns the file at `components`, for the one renderer
+    /// that completes what an earlier one started (packs/ values).
+    pub fn take(&mut self, components: &[&str]) -> Option<Vec<u8>> {
+        self.files.remove(&OutPath::new(components).ok()?)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&OutPath, &Vec<u8>)> {
         self.files.iter()
     }

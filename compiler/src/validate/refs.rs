@@ -8,7 +8,6 @@ use super::Ctx;
 use super::errors::*;
 use crate::diag::Diagnostic;
 use crate::suggest::did_you_mean;
-use crate::support::BUILTIN_PACKS;
 
 /// One kind of referable object: its name in messages, how `skipped`
 /// records it, and the declared names.
@@ -69,10 +68,10 @@ pub fn check(cx: &mut Ctx) {
         resolve(cx, &pools, team.quota.as_ref().and_then(|q| q.pool.as_deref()), &team.at.at("quota/pool"));
     }
     for pack in &s.packs {
-        if pack.source.is_none() && !BUILTIN_PACKS.contains(&pack.name.as_str()) {
+        if pack.source.is_none() && crate::packs::builtin(&pack.name).is_none() {
             let mut d = Diagnostic::new(&UNKNOWN_PACK, format!("`{}` is not a built-in pack", pack.name))
                 .label_opt(cx.span(&pack.at.at("name")), "no such built-in pack");
-            if let Some(close) = did_you_mean(&pack.name, BUILTIN_PACKS.iter().copied()) {
+            if let Some(close) = did_you_mean(&pack.name, crate::packs::builtin_names()) {
                 d = d.help(format!("did you mean `{close}`? Or give source=\"packs/{}\" for a pack folder", pack.name));
             }
             cx.push(d);

@@ -80,9 +80,9 @@ pub fn team_meta(name: &str, namespace: Option<&str>, team: &str) -> ObjectMeta 
     m
 }
 
-/// The namespace a pack installs into: its `namespace`, else its name.
+/// The namespace a declared pack installs into (`packs::namespace`).
 pub fn pack_namespace<'a>(site: &'a Site, pack: &'a str) -> Option<&'a str> {
-    site.packs.iter().find(|p| p.name == pack).map(|p| p.namespace.as_deref().unwrap_or(&p.name))
+    site.packs.iter().find(|p| p.name == pack).map(crate::packs::namespace)
 }
 
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {

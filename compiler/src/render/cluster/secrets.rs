@@ -16,7 +16,7 @@ pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
     }
     let mut wanted: BTreeSet<(&str, &str)> = BTreeSet::new();
     for pack in &site.packs {
-        let ns = pack.namespace.as_deref().unwrap_or(&pack.name);
+        let ns = crate::packs::namespace(pack);
         for set in &pack.set {
             if let Some(from) = &set.from {
                 wanted.insert((ns, from));

@@ -1,0 +1,238 @@
+//! The packs built into bosun: which chart each installs, pinned, where, and
+//! how it relates to the others (docs/packs.md). The dependency graph and the
+//! sync waves are derived from these facts (`graph.rs`).
+
+/// Where a chart comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chart {
+    /// A classic Helm repository (an `index.yaml` over HTTP(S)).
+    Repo { url: &'static str, name: &'static str, version: &'static str },
+    /// An OCI registry: `oci://…/<name>` with a tag.
+    Oci { url: &'static str, name: &'static str, version: &'static str },
+}
+
+impl Chart {
+    pub fn url(&self) -> &'static str {
+        match self {
+            Chart::Repo { url, .. } | Chart::Oci { url, .. } => url,
+        }
+    }
+    pub fn name(&self) -> &'static str {
+        match self {
+            Chart::Repo { name, .. } | Chart::Oci { name, .. } => name,
+        }
+    }
+    pub fn version(&self) -> &'static str {
+        match self {
+            Chart::Repo { version, .. } | Chart::Oci { version, .. } => version,
+        }
+    }
+}
+
+/// One built-in pack.
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltinPack {
+    pub name: &'static str,
+    pub chart: Chart,
+    /// Namespace the chart installs into unless the site gives `namespace`.
+    pub namespace: &'static str,
+    /// Packs that must be installed first when the site declares them.
+    pub depends_on: &'static [&'static str],
+    /// API groups whose CRDs the chart installs.
+    pub provides_crds: &'static [&'static str],
+    /// API groups whose objects the chart (with bosun's values) creates.
+    pub uses_crds: &'static [&'static str],
+    /// One line for `bosun packs`.
+    pub summary: &'static str,
+}
+
+const PROMETHEUS_CRDS: &str = "monitoring.coreos.com";
+
+/// Every built-in pack, sorted by name.
+pub const BUILTIN: &[BuiltinPack] = &[
+    BuiltinPack {
+        name: "argocd",
+        chart: Chart::Repo { url: "https://argoproj.github.io/argo-helm", name: "argo-cd", version: "9.1.4" },
+        namespace: "argocd",
+        depends_on: &[],
+        provides_crds: &["argoproj.io"],
+        uses_crds: &[],
+        summary: "Argo CD, the GitOps engine (engine=\"argocd\")",
+    },
+    BuiltinPack {
+        name: "calico",
+        chart: Chart::Repo { url: "https://docs.tigera.io/calico/charts", name: "tigera-operator", version: "v3.30.4" },
+        namespace: "tigera-operator",
+        depends_on: &[],
+        provides_crds: &["operator.tigera.io", "crd.projectcalico.org"],
+        uses_crds: &[],
+        summary: "Calico CNI through the Tigera operator (cni \"calico\")",
+    },
+    BuiltinPack {
+        name: "cilium",
+        chart: Chart::Repo { url: "https://helm.cilium.io", name: "cilium", version: "1.18.4" },
+        namespace: "kube-system",
+        depends_on: &[],
+        provides_crds: &["cilium.io"],
+        uses_crds: &[],
+        summary: "Cilium CNI (cni \"cilium\")",
+    },
+    BuiltinPack {
+        name: "csi-driver-nfs",
+        chart: Chart::Repo {
+            url: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts",
+            name: "csi-driver-nfs",
+            version: "4.12.1",
+        },
+        namespace: "kube-system",
+        depends_on: &[],
+        provides_crds: &[],
+        uses_crds: &[],
+        summary: "NFS CSI driver for the site's nfs storage backends",
+    },
+    BuiltinPack {
+        name: "docker-registry",
+        chart: Chart::Repo { url: "https://helm.twun.io", name: "docker-registry", version: "3.0.0" },
+        namespace: "docker-registry",
+        depends_on: &[],
+        provides_crds: &[],
+        uses_crds: &[],
+        summary: "a container registry hosted in the cluster",
+    },
+    BuiltinPack {
+        name: "external-secrets",
+        chart: Chart::Repo { url: "https://charts.external-secrets.io", name: "external-secrets", version: "0.20.4" },
+        namespace: "external-secrets",
+        depends_on: &[],
+        provides_crds: &["external-secrets.io", "generators.external-secrets.io"],
+        uses_crds: &[],
+        summary: "External Secrets Operator: `secret` nodes become Kubernetes Secrets",
+    },
+    BuiltinPack {
+        name: "flannel",
+        chart: Chart::Repo { url: "https://flannel-io.github.io/flannel", name: "flannel", version: "v0.27.4" },
+        namespace: "kube-flannel",
+        depends_on: &[],
+        provides_crds: &[],
+        uses_crds: &[],
+        summary: "Flannel CNI (cni \"flannel\")",
+    },
+    BuiltinPack {
+        name: "flux",
+        chart: Chart::Repo { url: "https://fluxcd-community.github.io/helm-charts", name: "flux2", version: "2.17.1" },
+        namespace: "flux-system",
+        depends_on: &[],
+        provides_crds: &[
+            "source.toolkit.fluxcd.io",
+            "kustomize.toolkit.fluxcd.io",
+            "helm.toolkit.fluxcd.io",
+            "notification.toolkit.fluxcd.io",
+        ],
+        uses_crds: &[],
+        summary: "Flux, the GitOps engine (engine=\"flux\")",
+    },
+    BuiltinPack {
+        name: "gpu-operator",
+        chart: Chart::Repo { url: "https://helm.ngc.nvidia.com/nvidia", name: "gpu-operator", version: "v26.7.0" },
+        namespace: "gpu-operator",
+        depends_on: &[],
+        provides_crds: &["nvidia.com"],
+        // The DCGM exporter's ServiceMonitor, when monitoring is installed.
+        uses_crds: &[PROMETHEUS_CRDS],
+        summary: "NVIDIA GPU Operator: driver, device plugin, MIG manager, DCGM exporter",
+    },
+    BuiltinPack {
+        name: "ingress-nginx",
+        chart: Chart::Repo {
+            url: "https://kubernetes.github.io/ingress-nginx",
+            name: "ingress-nginx",
+            version: "4.14.0",
+        },
+        namespace: "ingress-nginx",
+        depends_on: &[],
+        provides_crds: &[],
+        uses_crds: &[],
+        summary: "NGINX ingress controller",
+    },
+    BuiltinPack {
+        name: "jupyterhub",
+        chart: Chart::Repo { url: "https://hub.jupyter.org/helm-chart", name: "jupyterhub", version: "4.3.1" },
+        namespace: "jupyterhub",
+        depends_on: &[],
+        provides_crds: &[],
+        uses_crds: &[],
+        summary: "JupyterHub with a notebook profile per GPU pool",
+    },
+    BuiltinPack {
+        name: "kube-prometheus-stack",
+        chart: Chart::Repo {
+            url: "https://prometheus-community.github.io/helm-charts",
+            name: "kube-prometheus-stack",
+            version: "79.7.1",
+        },
+        namespace: "monitoring",
+        depends_on: &[],
+        provides_crds: &[PROMETHEUS_CRDS],
+        uses_crds: &[],
+        summary: "Prometheus, Alertmanager and Grafana, with GPU dashboards and alerts",
+    },
+    BuiltinPack {
+        name: "kueue",
+        chart: Chart::Oci { url: "oci://registry.k8s.io/kueue/charts", name: "kueue", version: "0.19.2" },
+        namespace: "kueue-system",
+        depends_on: &[],
+        provides_crds: &["kueue.x-k8s.io"],
+        uses_crds: &[],
+        summary: "Kueue: team quotas become ClusterQueues",
+    },
+    BuiltinPack {
+        name: "rook-ceph",
+        chart: Chart::Repo { url: "https://charts.rook.io/release", name: "rook-ceph", version: "v1.18.7" },
+        namespace: "rook-ceph",
+        depends_on: &[],
+        provides_crds: &["ceph.rook.io", "objectbucket.io"],
+        uses_crds: &[],
+        summary: "Rook operator for Ceph",
+    },
+    BuiltinPack {
+        name: "rook-ceph-cluster",
+        chart: Chart::Repo { url: "https://charts.rook.io/release", name: "rook-ceph-cluster", version: "v1.18.7" },
+        namespace: "rook-ceph",
+        depends_on: &["rook-ceph"],
+        provides_crds: &[],
+        uses_crds: &["ceph.rook.io"],
+        summary: "the Ceph cluster of the site's ceph storage backend",
+    },
+];
+
+/// The built-in pack of this name.
+pub fn builtin(name: &str) -> Option<&'static BuiltinPack> {
+    BUILTIN.iter().find(|p| p.name == name)
+}
+
+/// Names of every built-in pack, sorted.
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    BUILTIN.iter().map(|p| p.name)
+}
+
+/// API groups of the custom resources bosun itself writes into cluster/.
+pub const CLUSTER_USES_CRDS: &[&str] = &["kueue.x-k8s.io", "ceph.rook.io", "external-secrets.io", "nvidia.com"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_unique_and_dependencies_exist() {
+        let names: Vec<&str> = builtin_names().collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+        for p in BUILTIN {
+            for d in p.depends_on {
+                assert!(builtin(d).is_some(), "{} depends on unknown {d}", p.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Codes of pack folders and the pack graph (docs/packs.md).
+
+use crate::diag::{Code, Severity::*};
+
+pub static FOLDER: Code = Code {
+    id: "bosun::pack::folder",
+    severity: Error,
+    summary: "a pack folder is missing, or its pack.kdl is not a valid pack description",
+    help: "a pack folder holds pack.kdl (name, version, chart, namespace, schema) and values.yaml.tera; see docs/packs.md",
+};
+pub static PARAMETER: Code = Code {
+    id: "bosun::pack::parameter",
+    severity: Error,
+    summary: "a `set` or `values` parameter does not match the pack's schema",
+    help: "give the parameter the type and form the pack's schema in pack.kdl asks for",
+};
+pub static TEMPLATE: Code = Code {
+    id: "bosun::pack::template",
+    severity: Error,
+    summary: "a pack's values.yaml.tera does not render, or does not render to YAML",
+    help: "templates see only `site`, `pools`, `teams`, `pack` and `values`; they cannot read files or the environment",
+};
+pub static CYCLE: Code = Code {
+    id: "bosun::pack::cycle",
+    severity: Error,
+    summary: "packs wait for each other in a cycle (depends-on, or CRDs provided and used)",
+    help: "drop one `depends-on`, or move the CRDs to a pack that depends on nothing in the cycle",
+};
+
+pub static RESERVED_NAME: Code = Code {
+    id: "bosun::pack::reserved-name",
+    severity: Error,
+    summary: "a pack's name starts with `bosun-`, which bosun keeps for its own GitOps objects",
+    help: "rename the pack",
+};
+
+pub static CODES: &[&Code] = &[&FOLDER, &PARAMETER, &TEMPLATE, &CYCLE, &RESERVED_NAME];

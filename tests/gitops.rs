@@ -1,0 +1,341 @@
+//! gitops/ of every example under both engines: every Argo CD and Flux
+//! object passes its CRD schema (../shared/oracles/crds/), every pack that
+//! uses a CRD syncs strictly after the pack providing it, and switching the
+//! engine changes gitops/ and the summary files only.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use support::*;
+
+type Files = BTreeMap<String, Vec<u8>>;
+
+fn compile(site: &Path) -> Files {
+    let (checked, tree) = bosun::compile(site).expect("site readable");
+    let diags: Vec<String> = checked.diagnostics.iter().map(|d| format!("{}: {}", d.code.id, d.message)).collect();
+    tree.unwrap_or_else(|| panic!("{} does not compile:\n{}", site.display(), diags.join("\n"))).files
+}
+
+fn engine_of(site: &Path) -> Option<&'static str> {
+    let text = fs::read_to_string(site).unwrap();
+    if text.contains("engine=\"flux\"") {
+        Some("flux")
+    } else if text.contains("engine=\"argocd\"") {
+        Some("argocd")
+    } else {
+        None
+    }
+}
+
+/// A copy of the example's folder with the other engine; keeps the tempdir alive.
+fn switched(site: &Path) -> (tempfile::TempDir, PathBuf, &'static str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let from = site.parent().unwrap();
+    for entry in walk(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        let dest = tmp.path().join(rel);
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(&entry, &dest).unwrap();
+    }
+    let copy = tmp.path().join("site.kdl");
+    let text = fs::read_to_string(&copy).unwrap();
+    let (text, engine) = match engine_of(site) {
+        Some("flux") => (text.replace("engine=\"flux\"", "engine=\"argocd\""), "argocd"),
+        _ => (text.replace("engine=\"argocd\"", "engine=\"flux\""), "flux"),
+    };
+    fs::write(&copy, text).unwrap();
+    (tmp, copy, engine)
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let p = e.path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}
+
+/// Every compiled tree with a gitops/ folder: (label, engine, files).
+fn trees() -> Vec<(String, &'static str, Files)> {
+    let mut out = Vec::new();
+    for (name, site) in examples() {
+        let Some(engine) = engine_of(&site) else { continue };
+        out.push((name.clone(), engine, compile(&site)));
+        let (_tmp, copy, other) = switched(&site);
+        out.push((format!("{name} (engine={other})"), other, compile(&copy)));
+    }
+    assert!(out.iter().any(|t| t.1 == "argocd") && out.iter().any(|t| t.1 == "flux"), "both engines covered");
+    out
+}
+
+fn gitops_objects(files: &Files) -> Vec<(String, Value)> {
+    files
+        .iter()
+        .filter(|(p, _)| p.starts_with("gitops/") && p.as_str() != "gitops/kustomization.yaml")
+        .map(|(p, b)| (p.clone(), serde_norway::from_str(&text(b)).unwrap_or_else(|e| panic!("{p}: not YAML: {e}"))))
+        .collect()
+}
+
+#[test]
+fn every_gitops_object_matches_its_crd_schema() {
+    let Some(mut schemas) = CrdSchemas::open() else {
+        skip("CRD schemas not found at ../shared/oracles/crds (gitops/ objects not checked)");
+        return;
+    };
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (name, _, files) in trees() {
+        let objs = gitops_objects(&files);
+        assert!(!objs.is_empty(), "{name}: no gitops/ objects");
+        for (p, v) in objs {
+            match schemas.errors(&v) {
+                Ok(errs) => failures.extend(errs.into_iter().map(|e| format!("{name}/{p}: {e}"))),
+                Err(e) => failures.push(format!("{name}/{p}: {e}")),
+            }
+            checked += 1;
+        }
+    }
+    assert!(failures.is_empty(), "CRD schema errors:\n{}", failures.join("\n"));
+    eprintln!("CRD schemas: {checked} gitops/ objects passed");
+}
+
+#[test]
+fn switching_the_engine_changes_only_gitops_and_the_summary() {
+    for (name, site) in examples() {
+        if engine_of(&site).is_none() {
+            continue;
+        }
+        let before = compile(&site);
+        let (_tmp, copy, _) = switched(&site);
+        let after = compile(&copy);
+        let mut changed: Vec<&String> =
+            before.keys().chain(after.keys()).filter(|p| before.get(*p) != after.get(*p)).collect();
+        changed.dedup();
+        let bad: Vec<&&String> = changed
+            .iter()
+            .filter(|p| !p.starts_with("gitops/") && !["README.md", "MANIFEST"].contains(&p.as_str()))
+            .collect();
+        assert!(bad.is_empty(), "{name}: switching the engine changed {bad:?}");
+        assert!(changed.iter().any(|p| p.starts_with("gitops/")), "{name}: gitops/ did not change");
+    }
+}
+
+/// The order each engine syncs things in: pack (or `cluster`) → rank.
+fn ranks(engine: &str, files: &Files) -> BTreeMap<String, i64> {
+    let objs = gitops_objects(files);
+    let mut out = BTreeMap::new();
+    if engine == "argocd" {
+        for (_, v) in objs.iter().filter(|(p, _)| p.starts_with("gitops/apps/application-")) {
+            let name = v["metadata"]["name"].as_str().unwrap();
+            let wave = v["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].as_str().unwrap_or("0");
+            out.insert(name.to_string(), wave.parse().unwrap());
+        }
+        return out;
+    }
+    // Flux: a Kustomization ranks after everything it depends on.
+    let deps: BTreeMap<String, Vec<String>> = objs
+        .iter()
+        .filter(|(_, v)| v["kind"] == "Kustomization")
+        .map(|(_, v)| {
+            let d = v["spec"]["dependsOn"]
+                .as_array()
+                .map(|a| a.iter().map(|x| x["name"].as_str().unwrap().to_string()).collect())
+                .unwrap_or_default();
+            (v["metadata"]["name"].as_str().unwrap().to_string(), d)
+        })
+        .collect();
+    fn rank(k: &str, deps: &BTreeMap<String, Vec<String>>, depth: usize) -> i64 {
+        assert!(depth < 100, "Kustomization dependency cycle at {k}");
+        deps.get(k).map(|d| d.iter().map(|x| rank(x, deps, depth + 1) + 1).max().unwrap_or(0)).unwrap_or(0)
+    }
+    for (p, v) in &objs {
+        if v["kind"] == "HelmRelease" {
+            let layer = p.split('/').nth(2).unwrap();
+            out.insert(v["metadata"]["name"].as_str().unwrap().to_string(), rank(layer, &deps, 0));
+        }
+    }
+    out.insert(bosun::packs::CLUSTER.to_string(), rank("cluster", &deps, 0));
+    out
+}
+
+fn crds(name: &str) -> (Vec<&'static str>, Vec<&'static str>) {
+    if name == bosun::packs::CLUSTER {
+        return (vec![], bosun::packs::catalog::CLUSTER_USES_CRDS.to_vec());
+    }
+    let p = bosun::packs::builtin(name).unwrap_or_else(|| panic!("{name} is not a built-in pack"));
+    (p.provides_crds.to_vec(), p.uses_crds.to_vec())
+}
+
+#[test]
+fn crd_users_sync_strictly_after_providers() {
+    let mut pairs = 0;
+    for (name, engine, files) in trees() {
+        let ranks = ranks(engine, &files);
+        assert!(ranks.contains_key(bosun::packs::CLUSTER), "{name}: no cluster/ delivery");
+        for (user, ur) in &ranks {
+            for (provider, pr) in &ranks {
+                let (provides, _) = crds(provider);
+                let (_, uses) = crds(user);
+                if user != provider && uses.iter().any(|g| provides.contains(g)) {
+                    assert!(ur > pr, "{name}: {user} (rank {ur}) uses a CRD of {provider} (rank {pr})");
+                    pairs += 1;
+                }
+            }
+        }
+    }
+    assert!(pairs > 0, "no provider/user pairs in the examples");
+    eprintln!("{pairs} CRD provider/user pairs ordered");
+}
+
+#[test]
+fn argocd_pack_applications_take_values_from_the_site_repository() {
+    for (name, engine, files) in trees() {
+        if engine != "argocd" {
+            continue;
+        }
+        for (p, v) in gitops_objects(&files) {
+            let Some(sources) = v["spec"]["sources"].as_array() else { continue };
+            let file = sources[0]["helm"]["valueFiles"][0].as_str().unwrap();
+            let rel = file.strip_prefix("$values/").unwrap();
+            let pack = v["metadata"]["name"].as_str().unwrap();
+            assert!(rel.ends_with(&format!("packs/{pack}/values.yaml")), "{name}/{p}: {file}");
+            assert!(
+                files.contains_key(&format!("packs/{pack}/values.yaml")),
+                "{name}/{p}: no packs/{pack}/values.yaml"
+            );
+            assert_eq!(sources[1]["ref"], "values", "{name}/{p}");
+        }
+    }
+}
+
+#[test]
+fn built_in_pack_values_parse_and_carry_the_site() {
+    for (name, site) in examples() {
+        let files = compile(&site);
+        for (p, b) in files.iter().filter(|(p, _)| p.starts_with("packs/")) {
+            let v: Value = serde_norway::from_str(&text(b)).unwrap_or_else(|e| panic!("{name}/{p}: {e}"));
+            assert!(v.is_object(), "{name}/{p}: values are not a map");
+        }
+        let checked = bosun::check(&site).unwrap();
+        let k = &checked.site.settings.as_ref().unwrap().kubernetes;
+        let cni = k.cni.pack();
+        let values = text(&files[&format!("packs/{cni}/values.yaml")]);
+        assert!(values.contains(&k.pod_subnet.to_string()), "{name}: packs/{cni} lacks the pod subnet");
+        let has = |name: &str| checked.site.packs.iter().any(|p| p.name == name);
+        if has("kube-prometheus-stack") && !checked.site.pools.is_empty() {
+            let v = text(&files["packs/kube-prometheus-stack/values.yaml"]);
+            for needle in ["DCGM_FI_DEV_XID_ERRORS", "DCGM_FI_DEV_GPU_TEMP", "gnetId: 12239"] {
+                assert!(v.contains(needle), "{name}: kube-prometheus-stack values lack {needle}");
+            }
+        }
+        if has("jupyterhub") {
+            let v: Value = serde_norway::from_str(&text(&files["packs/jupyterhub/values.yaml"])).unwrap();
+            let profiles = v["singleuser"]["profileList"].as_array().expect("profiles");
+            assert_eq!(profiles.len(), checked.site.pools.len() + 1, "{name}: a profile per GPU pool, plus CPU only");
+        }
+        if has("argocd") {
+            let v = text(&files["packs/argocd/values.yaml"]);
+            assert!(v.contains("resource.customizations.health.argoproj.io_Application"), "{name}: argocd-cm health");
+        }
+    }
+}
+
+/// dgx-pod with a pack folder added (tests/ui/fixtures/packs/good), compiled
+/// under `engine`.
+fn with_pack_folder(engine: &str) -> Files {
+    with_folder(
+        engine,
+        "good",
+        "pack \"lab\" source=\"packs/lab\" {\n    set \"replicas\" value=2\n    values {\n        profile gpu=1\n    }\n}\n",
+    )
+}
+
+/// dgx-pod under `engine` with tests/ui/fixtures/packs/<fixture> as packs/lab
+/// and `pack` appended to the site.
+fn with_folder(engine: &str, fixture: &str, pack: &str) -> Files {
+    let site = root().join("site-examples/dgx-pod/site.kdl");
+    let (tmp, copy, other) = switched(&site);
+    let from = root().join("tests/ui/fixtures/packs").join(fixture);
+    for f in walk(&from) {
+        let dest = tmp.path().join("packs/lab").join(f.strip_prefix(&from).unwrap());
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(&f, dest).unwrap();
+    }
+    let mut text = fs::read_to_string(&copy).unwrap();
+    if other != engine {
+        text = text.replace(&format!("engine=\"{other}\""), &format!("engine=\"{engine}\""));
+    }
+    text.push('\n');
+    text.push_str(pack);
+    fs::write(&copy, text).unwrap();
+    compile(&copy)
+}
+
+#[test]
+fn a_pack_folder_renders_its_values_and_installs_after_its_dependencies() {
+    for engine in ["argocd", "flux"] {
+        let files = with_pack_folder(engine);
+        let values: Value = serde_norway::from_str(&text(&files["packs/lab/values.yaml"])).unwrap();
+        assert_eq!(values["hub"]["replicas"], 2, "{engine}: {values}");
+        assert_eq!(values["singleuser"]["gpus"], 1, "{engine}: {values}");
+        let ranks = ranks(engine, &files);
+        assert!(ranks["lab"] > ranks["kueue"], "{engine}: lab must wait for kueue: {ranks:?}");
+        if let Some(mut schemas) = CrdSchemas::open() {
+            for (p, v) in gitops_objects(&files) {
+                assert_eq!(schemas.errors(&v).unwrap(), Vec::<String>::new(), "{engine}: {p}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sync_options_reach_every_application() {
+    let site = root().join("site-examples/dgx-pod/site.kdl");
+    let (tmp, copy, _) = switched(&site);
+    let text = fs::read_to_string(&copy).unwrap().replace("engine=\"flux\"", "engine=\"argocd\"").replace(
+        "path=\"sites/dgx-pod\"",
+        "path=\"sites/dgx-pod\" {\n        sync automated=#true prune=#false self-heal=#false\n    }",
+    );
+    fs::write(&copy, text).unwrap();
+    let files = compile(&copy);
+    let mut apps = 0;
+    for (p, v) in gitops_objects(&files) {
+        if v["kind"] == "Application" {
+            assert_eq!(
+                v["spec"]["syncPolicy"]["automated"],
+                serde_json::json!({"prune": false, "selfHeal": false}),
+                "{p}"
+            );
+            apps += 1;
+        }
+    }
+    assert!(apps > 0);
+    drop(tmp);
+}
+
+#[test]
+fn a_nauta_template_pack_is_installed_from_the_compiled_tree() {
+    let pack = "pack \"lab\" source=\"packs/lab\" {\n    set \"image\" value=\"registry.local/tf:1\"\n    values {\n        commandline \"--epochs\" \"3\"\n    }\n}\n";
+    for engine in ["argocd", "flux"] {
+        let files = with_folder(engine, "nauta-tf", pack);
+        let values: Value = serde_norway::from_str(&text(&files["packs/lab/values.yaml"])).unwrap();
+        assert_eq!(values["image"], "registry.local/tf:1", "{engine}: {values}");
+        assert_eq!(values["commandline"]["args"], serde_json::json!(["--epochs", 3]), "{engine}: {values}");
+        assert!(files.contains_key("packs/lab/chart/Chart.yaml"), "{engine}");
+        assert!(files.contains_key("packs/lab/chart/templates/job.yaml"), "{engine}");
+        assert_eq!(files["packs/lab/chart/values.yaml"], files["packs/lab/values.yaml"]);
+        if let Some(mut schemas) = CrdSchemas::open() {
+            for (p, v) in gitops_objects(&files) {
+                assert_eq!(schemas.errors(&v).unwrap(), Vec::<String>::new(), "{engine}: {p}");
+            }
+        }
+        let delivery = gitops_objects(&files).into_iter().find(|(p, _)| p.ends_with("-lab.yaml")).unwrap().1;
+        let shown = delivery.to_string();
+        assert!(shown.contains("sites/dgx-pod/packs/lab/chart"), "{engine}: {shown}");
+    }
+}
