@@ -53,7 +53,7 @@ pub fn explain(site_path: &Path, kind: Kind, name: &str) -> Result<String, Expla
         Kind::Host => host(&plan, name, &mut out)?,
         Kind::Pool => pool(site, name, &mut out)?,
         Kind::Team => team(site, name, &mut out)?,
-        Kind::Pack => pack(site, name, &tree, &mut out)?,
+        Kind::Pack => pack(site, name, &mut out)?,
     };
     files(&tree, &words, &mut out);
     Ok(out)
@@ -205,7 +205,7 @@ fn team(site: &Site, name: &str, out: &mut String) -> Result<Vec<String>, Explai
     Ok(words)
 }
 
-fn pack(site: &Site, name: &str, tree: &crate::write::Tree, out: &mut String) -> Result<Vec<String>, ExplainError> {
+fn pack(site: &Site, name: &str, out: &mut String) -> Result<Vec<String>, ExplainError> {
     let Some(p) = site.packs.iter().find(|p| p.name == name) else {
         return not_found("pack", name, site.packs.iter().map(|p| p.name.as_str()).collect());
     };
@@ -220,16 +220,13 @@ fn pack(site: &Site, name: &str, tree: &crate::write::Tree, out: &mut String) ->
         };
         line(out, "set", format!("{} = {v}", s.path));
     }
-    // The wave is whatever the pack's own files carry; bosun does not invent one here.
-    let wave = tree
-        .files
-        .iter()
-        .filter(|(path, _)| path.split('/').any(|c| c == name))
-        .flat_map(|(_, b)| String::from_utf8_lossy(b).lines().map(str::to_string).collect::<Vec<_>>())
-        .find_map(|l| {
-            l.split_once("argocd.argoproj.io/sync-wave:").map(|(_, w)| w.trim().trim_matches('"').to_string())
-        });
-    line(out, "sync wave", wave.unwrap_or_else(|| "none in the compiled tree".into()));
+    // The same graph the gitops renderer orders Applications and Kustomizations by.
+    let wave = crate::packs::graph::waves(&crate::packs::nodes(site)).ok().and_then(|w| w.get(name).copied());
+    line(
+        out,
+        "sync wave",
+        wave.map_or_else(|| "none (the site has a pack dependency cycle)".into(), |w| w.to_string()),
+    );
     Ok(vec![name.to_string()])
 }
 
