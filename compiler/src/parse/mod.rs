@@ -7,6 +7,7 @@
 //! reviewed and committed as a whole.
 
 pub mod errors;
+mod fast;
 mod tree;
 
 use std::path::{Path, PathBuf};
@@ -85,7 +86,27 @@ impl Loader<'_> {
 
     fn load(&mut self, file: FileId) -> Vec<Node> {
         let text = self.sources.get(file).text.clone();
-        let doc = match kdl::KdlDocument::parse_v2(&text) {
+        let nodes = match fast::parse(&text, file) {
+            Some(nodes) => nodes,
+            None => self.parse_with_kdl(file, &text),
+        };
+        self.stack.push(file);
+        let mut out = Vec::new();
+        for node in nodes {
+            if node.name == "include" {
+                out.extend(self.include(file, &node));
+            } else {
+                out.push(node);
+            }
+        }
+        self.stack.pop();
+        out
+    }
+
+    /// The kdl crate's parse: the reference for every form the fast parser
+    /// declines, and the source of syntax error messages.
+    fn parse_with_kdl(&mut self, file: FileId, text: &str) -> Vec<Node> {
+        let doc = match kdl::KdlDocument::parse_v2(text) {
             Ok(doc) => doc,
             Err(err) => {
                 for d in err.diagnostics {
@@ -101,17 +122,7 @@ impl Loader<'_> {
                 return Vec::new();
             }
         };
-        self.stack.push(file);
-        let mut out = Vec::new();
-        for node in tree::convert(&doc, file, &text, self.diags) {
-            if node.name == "include" {
-                out.extend(self.include(file, &node));
-            } else {
-                out.push(node);
-            }
-        }
-        self.stack.pop();
-        out
+        tree::convert(&doc, file, text, self.diags)
     }
 
     fn include(&mut self, from: FileId, node: &Node) -> Vec<Node> {
