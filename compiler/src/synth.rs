@@ -33,10 +33,11 @@ impl Spec {
         self.hosts.div_ceil(10)
     }
 
-    /// One per hundred hosts (each holds the first 60 of its hundred, less
-    /// the control plane), none on a site of control-plane hosts only.
+    /// One per rack, as GPU servers of one kind are racked together (each
+    /// holds the first 150 hosts of its rack, less the control plane), none
+    /// on a site of control-plane hosts only.
     pub fn pools(&self) -> usize {
-        if self.hosts > control_planes(*self) { self.hosts.div_ceil(100) } else { 0 }
+        if self.hosts > control_planes(*self) { self.racks() } else { 0 }
     }
 
     fn racks(&self) -> usize {
@@ -231,10 +232,10 @@ fn control_planes(spec: Spec) -> usize {
     }
 }
 
-/// Which GPU pool a host is in: the first 60 of every 100 hosts after the
+/// Which GPU pool a host is in: the first 150 of every rack after the
 /// control plane, so every pool has hosts.
 fn pool_of(spec: Spec, h: usize) -> Option<usize> {
-    (h >= control_planes(spec) && h % 100 < 60 && h / 100 < spec.pools()).then_some(h / 100)
+    (h >= control_planes(spec) && h % RACK < 150 && h / RACK < spec.pools()).then_some(h / RACK)
 }
 
 fn mac(kind: u8, h: usize) -> String {
@@ -341,8 +342,8 @@ fn pool_units(spec: Spec, p: usize) -> u64 {
 }
 
 fn team(out: &mut String, spec: Spec, t: usize) {
-    // Teams draw on the pools in turn; each pool is shared by at most ten
-    // teams, so one tenth of a pool each never oversubscribes it.
+    // Teams draw on the pools in turn and split a pool's GPUs evenly among
+    // the teams that share it, so no pool is oversubscribed.
     let pools = spec.pools().max(1);
     let p = t % pools;
     let sharing = (spec.teams() / pools + 1) as u64;

@@ -112,6 +112,9 @@ codes! {
     POOL_HOST_ROLE = "bosun::gpu::pool-host-role", Error,
         "a host that does not run Kubernetes is in a GPU pool",
         "only control-plane and worker hosts join GPU pools";
+    TOO_MANY_POOLS = "bosun::gpu::too-many-pools", Error,
+        "more GPU pools than a Kueue ClusterQueue can list as flavors (64)",
+        "merge pools of the same GPU model (pools are per hardware kind, not per rack), or drop the kueue pack";
     OVERSUBSCRIBED = "bosun::team::gpu-oversubscribed", Warning,
         "teams' GPU quotas add up to more than the pool has",
         "lower the quotas or add hosts to the pool; Kueue lets teams borrow idle GPUs anyway";

@@ -31,6 +31,25 @@ pub fn check(cx: &mut Ctx) {
         }
     }
     oversubscription(cx);
+    flavors(cx);
+}
+
+/// Every team's ClusterQueue lists every pool as a Kueue flavor (so idle
+/// GPUs can be borrowed across the cohort), and Kueue accepts at most 64
+/// flavors in a resource group.
+fn flavors(cx: &mut Ctx) {
+    const KUEUE_MAX_FLAVORS: usize = 64;
+    let pools = &cx.site.pools;
+    if pools.len() <= KUEUE_MAX_FLAVORS || !cx.site.packs.iter().any(|p| p.name == "kueue") {
+        return;
+    }
+    let extra = &pools[KUEUE_MAX_FLAVORS];
+    let d = Diagnostic::new(
+        &TOO_MANY_POOLS,
+        format!("{} GPU pools, but a Kueue ClusterQueue can list at most {KUEUE_MAX_FLAVORS} flavors", pools.len()),
+    )
+    .label_opt(cx.span(&extra.at.at("name")), "the 65th pool");
+    cx.push(d);
 }
 
 fn mig(cx: &mut Ctx, pool: &GpuPool) {
