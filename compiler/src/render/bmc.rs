@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::Outputs;
-use super::provisioning::boots;
+use super::provisioning::{Boot, boots};
 use crate::model::BmcProtocol;
 use crate::plan::Plan;
 
@@ -56,11 +56,12 @@ struct NextBoot {
 
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     let boots = boots(plan)?;
+    let boots: std::collections::HashMap<&str, &Boot> = boots.iter().map(|b| (b.host.name.as_str(), b)).collect();
     let mut hosts = Vec::new();
     for h in plan.hosts.iter() {
         let Some(bmc) = &h.host.bmc else { continue };
         let secret = plan.site.secrets.iter().find(|s| s.name == bmc.credentials);
-        let boot = boots.iter().find(|b| b.host.name == h.host.name);
+        let boot = boots.get(h.host.name.as_str());
         let next_boot =
             boot.map(|b| NextBoot { device: "pxe", mode: if b.uefi() { "uefi" } else { "legacy" }, once: true });
         hosts.push(HostPlan {

@@ -31,8 +31,9 @@ pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
         dnsmasq::render(plan, &mut out),
         tftp::render(plan, &mut out),
         bmc::render(plan, &mut out),
-        cloudinit::render(plan, &mut out),
         kubeadm::render(plan, &mut out),
+        // After kubeadm: seeds deliver the kubeadm files.
+        cloudinit::render(plan, &mut out),
         cluster::render(plan, &mut out),
         // After kubeadm and cluster: completes the values they began.
         packs::render(plan, &mut out),

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 pub const NAME: &str = "MANIFEST";
 
 pub fn render(files: &BTreeMap<String, Vec<u8>>, digest: &str) -> String {
@@ -11,8 +13,12 @@ pub fn render(files: &BTreeMap<String, Vec<u8>>, digest: &str) -> String {
     out.push_str("# bosun MANIFEST: the files bosun wrote here; check them with `sha256sum -c MANIFEST`\n");
     out.push_str(&format!("# compiler: bosun {}\n", env!("CARGO_PKG_VERSION")));
     out.push_str(&format!("# site-digest: {digest}\n"));
-    for (path, bytes) in files {
-        out.push_str(&format!("{}  {path}\n", crate::hash::sha256_hex(bytes)));
+    let hashes: Vec<String> = files.par_iter().map(|(_, bytes)| crate::hash::sha256_hex(bytes)).collect();
+    for (path, hash) in files.keys().zip(hashes) {
+        out.push_str(&hash);
+        out.push_str("  ");
+        out.push_str(path);
+        out.push('\n');
     }
     out
 }

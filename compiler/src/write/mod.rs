@@ -12,10 +12,12 @@
 pub mod compare;
 pub mod manifest;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 pub use compare::{Change, compare};
 
@@ -84,6 +86,16 @@ enum Step {
     Delete { path: String },
 }
 
+impl Step {
+    /// The staged name and target path of a write.
+    fn write(&self) -> Option<(&str, &str)> {
+        match self {
+            Step::Write { staged, path } => Some((staged, path)),
+            Step::Delete { .. } => None,
+        }
+    }
+}
+
 pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError> {
     fs::create_dir_all(dir).map_err(io_err(dir))?;
     recover(dir)?;
@@ -97,23 +109,17 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
     let mut report = Report::default();
     let mut steps = Vec::new();
     let mut foreign = Vec::new();
-    for (path, bytes) in &tree.files {
-        let target = dir.join(path);
-        match fs::read(&target) {
-            Ok(existing) if existing == *bytes => {
+    // Reading and comparing tens of thousands of files is worth every core.
+    let verdicts: Vec<Result<Verdict, WriteError>> =
+        tree.files.par_iter().map(|(path, bytes)| verdict(dir, &previous, path, bytes)).collect();
+    for ((path, _), verdict) in tree.files.iter().zip(verdicts) {
+        match verdict? {
+            Verdict::Unchanged => {
                 report.unchanged += 1;
                 continue;
             }
-            Ok(existing) => {
-                if let Some(why) = ownership(&previous, path, &existing) {
-                    foreign.push((path.clone(), why));
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(_) if target.is_dir() => foreign.push((path.clone(), "a folder is in the way")),
-            Err(e) => {
-                return Err(WriteError::Io { path: target, error: e });
-            }
+            Verdict::Write => {}
+            Verdict::Foreign(why) => foreign.push((path.clone(), why)),
         }
         steps.push(Step::Write { staged: steps.len().to_string(), path: path.clone() });
     }
@@ -153,6 +159,30 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
     Ok(report)
 }
 
+/// What compiling does to one file of the tree.
+enum Verdict {
+    Unchanged,
+    Write,
+    /// Write, but the file there is not bosun's to replace (`--force` only).
+    Foreign(&'static str),
+}
+
+fn verdict(
+    dir: &Path,
+    previous: &BTreeMap<String, Option<String>>,
+    path: &str,
+    bytes: &[u8],
+) -> Result<Verdict, WriteError> {
+    let target = dir.join(path);
+    Ok(match fs::read(&target) {
+        Ok(existing) if existing == bytes => Verdict::Unchanged,
+        Ok(existing) => ownership(previous, path, &existing).map_or(Verdict::Write, Verdict::Foreign),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Verdict::Write,
+        Err(_) if target.is_dir() => Verdict::Foreign("a folder is in the way"),
+        Err(error) => return Err(WriteError::Io { path: target, error }),
+    })
+}
+
 /// Why an existing file is not bosun's to replace, if it is not.
 fn ownership(previous: &BTreeMap<String, Option<String>>, path: &str, existing: &[u8]) -> Option<&'static str> {
     match previous.get(path) {
@@ -171,14 +201,15 @@ fn stage(dir: &Path, tree: &Tree, steps: &[Step]) -> Result<(), WriteError> {
     let mut journal = String::new();
     for step in steps {
         match step {
-            Step::Write { staged, path } => {
-                let file = staging.join(staged);
-                fs::write(&file, &tree.files[path]).map_err(io_err(&file))?;
-                journal.push_str(&format!("write {staged} {path}\n"));
-            }
+            Step::Write { staged, path } => journal.push_str(&format!("write {staged} {path}\n")),
             Step::Delete { path } => journal.push_str(&format!("delete {path}\n")),
         }
     }
+    let writes: Vec<(&str, &str)> = steps.iter().filter_map(Step::write).collect();
+    writes.par_iter().try_for_each(|(staged, path)| {
+        let file = staging.join(staged);
+        fs::write(&file, &tree.files[*path]).map_err(io_err(&file))
+    })?;
     let tmp = staging.join("journal");
     fs::write(&tmp, journal).map_err(io_err(&tmp))?;
     fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io_err(&tmp))?;
@@ -216,34 +247,27 @@ fn recover(dir: &Path) -> Result<(), WriteError> {
 }
 
 /// Applies the steps; each is idempotent, so a run interrupted here can
-/// apply the same journal again.
+/// apply the same journal again. Files move into place in parallel, then
+/// deletions happen; a MANIFEST write at the end of the journal goes last,
+/// so a folder whose MANIFEST is new has all its files.
 fn apply(dir: &Path, steps: &[Step]) -> Result<(), WriteError> {
     let staging = dir.join(STAGING);
-    for step in steps {
-        match step {
-            Step::Write { staged, path } => {
-                let from = staging.join(staged);
-                if !from.exists() {
-                    continue; // moved into place before the interruption
-                }
-                let to = dir.join(path);
-                if let Some(parent) = to.parent() {
-                    fs::create_dir_all(parent).map_err(io_err(parent))?;
-                }
-                fs::rename(&from, &to).map_err(io_err(&to))?;
-            }
-            Step::Delete { path } => {
-                let target = dir.join(path);
-                match fs::remove_file(&target) {
-                    Ok(()) => prune_empty_parents(dir, &target),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(WriteError::Io { path: target, error: e });
-                    }
+    let manifest_last = matches!(steps.last(), Some(Step::Write { path, .. }) if path == manifest::NAME);
+    let (body, tail) = steps.split_at(steps.len() - usize::from(manifest_last));
+    move_into_place(dir, &staging, body)?;
+    for step in body {
+        if let Step::Delete { path } = step {
+            let target = dir.join(path);
+            match fs::remove_file(&target) {
+                Ok(()) => prune_empty_parents(dir, &target),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(WriteError::Io { path: target, error: e });
                 }
             }
         }
     }
+    move_into_place(dir, &staging, tail)?;
     let journal = dir.join(JOURNAL);
     match fs::remove_file(&journal) {
         Ok(()) => {}
@@ -255,6 +279,25 @@ fn apply(dir: &Path, steps: &[Step]) -> Result<(), WriteError> {
     fs::remove_dir_all(&staging)
         .or_else(|e| if e.kind() == io::ErrorKind::NotFound { Ok(()) } else { Err(e) })
         .map_err(io_err(&staging))
+}
+
+/// Renames the staged files of the write steps into place, each folder
+/// created once.
+fn move_into_place(dir: &Path, staging: &Path, steps: &[Step]) -> Result<(), WriteError> {
+    let writes: Vec<(&str, &str)> = steps.iter().filter_map(Step::write).collect();
+    let parents: BTreeSet<&Path> = writes.iter().filter_map(|(_, path)| Path::new(path).parent()).collect();
+    for parent in parents {
+        let parent = dir.join(parent);
+        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+    }
+    writes.par_iter().try_for_each(|(staged, path)| {
+        let (from, to) = (staging.join(staged), dir.join(path));
+        match fs::rename(&from, &to) {
+            // Moved into place before an interruption.
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !from.exists() => Ok(()),
+            r => r.map_err(io_err(&to)),
+        }
+    })
 }
 
 /// Removes folders left empty by a deletion, up to (not including) `dir`.

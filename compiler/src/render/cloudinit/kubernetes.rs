@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{KUBEADM_CONFIG_PATH, containerd, file, first_control_plane, sh};
+use super::{KUBEADM_CONFIG_PATH, Shared, file, first_control_plane, sh};
 use crate::plan::{HostFacts, Plan};
 use crate::render::kubeadm::{
     self,
@@ -33,13 +33,13 @@ net.ipv4.ip_forward = 1
 /// `write_files` entries: the prerequisites, containerd's files, the host's
 /// kubeadm configuration (the bytes of `kubeadm/<host>.yaml`, join secrets
 /// left as placeholders) and what it refers to.
-pub fn files(plan: &Plan, facts: &HostFacts) -> Result<Vec<Value>, String> {
+pub fn files(plan: &Plan, shared: &Shared, facts: &HostFacts, kubeadm: &[u8]) -> Result<Vec<Value>, String> {
     let mut out = vec![
         file("/etc/modules-load.d/kubernetes.conf", "0644", MODULES.into()),
         file("/etc/sysctl.d/kubernetes.conf", "0644", SYSCTL.into()),
     ];
-    out.extend(containerd::files(plan)?);
-    let config = kubeadm::config(plan, facts)?;
+    out.extend(shared.containerd.iter().cloned());
+    let config = String::from_utf8(kubeadm.to_vec()).map_err(|e| format!("kubeadm file: {e}"))?;
     for f in kubeadm::files::host_files(plan, facts, &config)? {
         out.push(file(f.path, f.permissions, f.content));
     }

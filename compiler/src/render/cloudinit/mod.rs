@@ -19,6 +19,7 @@ mod meta_data;
 mod network_config;
 mod user_data;
 
+use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use super::{Outputs, yaml};
@@ -42,9 +43,21 @@ pub struct Seed {
     pub network_config: String,
 }
 
+/// Renders every host's seed, hosts in parallel. Runs after the kubeadm
+/// renderer: a Kubernetes host's seed delivers the bytes of its
+/// `kubeadm/<host>.yaml`.
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
-    for facts in &plan.hosts {
-        let seed = seed(plan, facts)?;
+    let shared = Shared { containerd: containerd::files(plan)? };
+    let seeds: Vec<Result<Seed, String>> = plan
+        .hosts
+        .par_iter()
+        .map(|facts| {
+            let kubeadm = out.get(&["kubeadm", &format!("{}.yaml", facts.host.name)]);
+            seed(plan, &shared, facts, kubeadm)
+        })
+        .collect();
+    for (facts, seed) in plan.hosts.iter().zip(seeds) {
+        let seed = seed?;
         let name = facts.host.name.as_str();
         out.text(&["provisioning", "cloud-init", name, "user-data"], seed.user_data)?;
         out.text(&["provisioning", "cloud-init", name, "meta-data"], seed.meta_data)?;
@@ -53,10 +66,16 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     Ok(())
 }
 
-/// Renders the seed of one host.
-pub fn seed(plan: &Plan, facts: &HostFacts) -> Result<Seed, String> {
+/// The parts every seed has in common, built once per compile.
+pub struct Shared {
+    /// containerd's `write_files` entries (site-wide: registries and proxy).
+    containerd: Vec<Value>,
+}
+
+/// Renders the seed of one host; `kubeadm` is its rendered kubeadm file.
+fn seed(plan: &Plan, shared: &Shared, facts: &HostFacts, kubeadm: Option<&[u8]>) -> Result<Seed, String> {
     let network = network_config::network_config(plan, facts)?;
-    let cloud_config = user_data::cloud_config(plan, facts)?;
+    let cloud_config = user_data::cloud_config(plan, shared, facts, kubeadm)?;
     let document = if autoinstalled(plan, facts) {
         autoinstall::document(plan, facts, cloud_config, &network)
     } else {

@@ -6,11 +6,16 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ADMIN_USER, disks, insert_nonempty, kubernetes};
+use super::{ADMIN_USER, Shared, disks, insert_nonempty, kubernetes};
 use crate::model::Settings;
 use crate::plan::{HostFacts, Plan};
 
-pub fn cloud_config(plan: &Plan, facts: &HostFacts) -> Result<Map<String, Value>, String> {
+pub fn cloud_config(
+    plan: &Plan,
+    shared: &Shared,
+    facts: &HostFacts,
+    kubeadm: Option<&[u8]>,
+) -> Result<Map<String, Value>, String> {
     let settings = plan.settings;
     let host = facts.host;
     let mut c = Map::new();
@@ -27,7 +32,8 @@ pub fn cloud_config(plan: &Plan, facts: &HostFacts) -> Result<Map<String, Value>
     disks::add(host, &mut c);
     if host.role.runs_kubernetes() {
         // Files are independent of each other: written in path order.
-        let mut files = kubernetes::files(plan, facts)?;
+        let kubeadm = kubeadm.ok_or_else(|| format!("no kubeadm file was rendered for {}", host.name))?;
+        let mut files = kubernetes::files(plan, shared, facts, kubeadm)?;
         files.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
         insert_nonempty(&mut c, "write_files", Value::Array(files));
         let runcmd = kubernetes::runcmd(plan, facts)?;

@@ -1,6 +1,7 @@
 //! Writes the collected objects, a kustomization.yaml per folder and one at
 //! the top listing the folders, so `kubectl kustomize cluster/` builds.
 
+use rayon::prelude::*;
 use serde_json::json;
 
 use super::{FOLDERS, Objects};
@@ -19,8 +20,9 @@ pub fn write(objs: Objects, out: &mut Outputs) -> Result<(), String> {
     let mut listed = Vec::new();
     for folder in FOLDERS {
         let Some(files) = objs.folders.get(folder).filter(|f| !f.is_empty()) else { continue };
-        for (file, value) in files {
-            out.text(&["cluster", folder, file], yaml::to_string(value))?;
+        let texts: Vec<String> = files.par_iter().map(|(_, value)| yaml::to_string(value)).collect();
+        for (file, text) in files.keys().zip(texts) {
+            out.text(&["cluster", folder, file], text)?;
         }
         out.text(&["cluster", folder, "kustomization.yaml"], kustomization(files.keys().cloned().collect()))?;
         listed.push(folder.to_string());

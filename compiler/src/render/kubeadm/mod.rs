@@ -18,6 +18,7 @@ mod cni;
 pub mod files;
 pub mod types;
 
+use rayon::prelude::*;
 use std::net::Ipv4Addr;
 
 use super::{Outputs, yaml};
@@ -66,8 +67,10 @@ impl Api {
 }
 
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
-    for facts in plan.hosts.iter().filter(|h| h.host.role.runs_kubernetes()) {
-        out.text(&["kubeadm", &format!("{}.yaml", facts.host.name)], config(plan, facts)?)?;
+    let hosts: Vec<&HostFacts> = plan.hosts.iter().filter(|h| h.host.role.runs_kubernetes()).collect();
+    let configs: Vec<Result<String, String>> = hosts.par_iter().map(|facts| config(plan, facts)).collect();
+    for (facts, config) in hosts.iter().zip(configs) {
+        out.text(&["kubeadm", &format!("{}.yaml", facts.host.name)], config?)?;
     }
     if plan.hosts.iter().any(|h| h.host.role.runs_kubernetes()) {
         let (name, values) = cni::values(plan);
