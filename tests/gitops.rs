@@ -339,3 +339,58 @@ fn a_nauta_template_pack_is_installed_from_the_compiled_tree() {
         assert!(shown.contains("sites/dgx-pod/packs/lab/chart"), "{engine}: {shown}");
     }
 }
+
+/// Dotted `set` path → the value there, if any.
+fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(v, |cur, seg| cur.get(seg))
+}
+
+#[test]
+fn set_from_names_the_secret_never_a_value() {
+    let mut wired = 0;
+    for (name, site) in examples() {
+        let files = compile(&site);
+        let checked = bosun::check(&site).unwrap();
+        for pack in &checked.site.packs {
+            let file = format!("packs/{}/values.yaml", pack.name);
+            let raw = text(&files[&file]);
+            let values: Value = serde_norway::from_str(&raw).unwrap();
+            for set in pack.set.iter().filter(|s| s.from.is_some()) {
+                let secret = checked.site.secrets.iter().find(|s| Some(&s.name) == set.from.as_ref()).unwrap();
+                assert!(at(&values, &set.path).is_none(), "{name}/{file}: {} holds something", set.path);
+                assert!(raw.contains(&format!(" {}\n", secret.name)), "{name}/{file}: does not name {}", secret.name);
+                assert!(!raw.contains(&secret.path), "{name}/{file}: names the store path {}", secret.path);
+                wired += 1;
+            }
+        }
+        if name == "dgx-pod" {
+            let v: Value = serde_norway::from_str(&text(&files["packs/kube-prometheus-stack/values.yaml"])).unwrap();
+            let admin = &v["grafana"]["admin"];
+            assert_eq!(admin["existingSecret"], "grafana-admin");
+            assert_eq!(admin["passwordKey"], "admin-password");
+            assert!(files.contains_key("cluster/secrets/externalsecret-monitoring.grafana-admin.yaml"));
+        }
+        if name == "research-commons" {
+            let v: Value = serde_norway::from_str(&text(&files["packs/jupyterhub/values.yaml"])).unwrap();
+            let var = "BOSUN_SECRET_CILOGONOAUTHENTICATOR_CLIENT_SECRET";
+            assert_eq!(
+                v["hub"]["extraEnv"][var]["valueFrom"]["secretKeyRef"],
+                serde_json::json!({"name": "cilogon-client", "key": "client-secret"})
+            );
+            let code = v["hub"]["extraConfig"]["bosun-secrets"].as_str().unwrap();
+            assert!(code.contains(&format!("c.CILogonOAuthenticator.client_secret = os.environ[\"{var}\"]")));
+            assert!(files.contains_key("cluster/secrets/externalsecret-jupyterhub.cilogon-client.yaml"));
+        }
+    }
+    assert!(wired >= 3, "the examples have {wired} `set … from=`");
+    // A pack folder's template sees the Secret's name and key.
+    let pack = "pack \"lab\" source=\"packs/lab\" {\n    set \"auth.password\" from=\"grafana-admin\"\n}\n";
+    for engine in ["argocd", "flux"] {
+        let files = with_folder(engine, "secret", pack);
+        let raw = text(&files["packs/lab/values.yaml"]);
+        let v: Value = serde_norway::from_str(&raw).unwrap();
+        assert_eq!(v["auth"], serde_json::json!({"existingSecret": "grafana-admin", "passwordKey": "admin-password"}));
+        assert!(!raw.contains("kv/"), "{engine}: {raw}");
+        assert!(files.contains_key("cluster/secrets/externalsecret-web.grafana-admin.yaml"), "{engine}");
+    }
+}

@@ -33,7 +33,8 @@ pub fn load(site_dir: &Path, site: &mut Site, diags: &mut Diagnostics) {
             continue;
         }
         let mut folder = folder;
-        match render(&folder.template, &context, pack, &params) {
+        let secrets = super::secrets::refs(site, pack);
+        match render(&folder.template, &context, pack, &params, &secrets) {
             Ok(v) => folder.values = v,
             Err(e) => {
                 diags.push(
@@ -197,7 +198,13 @@ fn check_parameters(site: &Site, pack: &Pack, folder: &PackFolder, params: &Valu
 }
 
 /// Renders values.yaml.tera and reads the result as YAML.
-fn render(template: &str, site: &Value, pack: &Pack, params: &Value) -> Result<Value, String> {
+fn render(
+    template: &str,
+    site: &Value,
+    pack: &Pack,
+    params: &Value,
+    secrets: &[super::secrets::SecretRef],
+) -> Result<Value, String> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![]);
     // The one built-in function that reaches outside the site.
@@ -208,6 +215,12 @@ fn render(template: &str, site: &Value, pack: &Pack, params: &Value) -> Result<V
     let mut ctx = tera::Context::from_value(site.clone()).map_err(|e| error_chain(&e))?;
     ctx.insert("pack", &json!({"name": pack.name, "namespace": super::namespace(pack)}));
     ctx.insert("values", params);
+    // `set PATH from=SECRET`: the Secret's name and key, never its value.
+    let refs: Map<String, Value> = secrets
+        .iter()
+        .map(|r| (r.path.clone(), json!({"name": r.name, "key": r.key, "namespace": r.namespace})))
+        .collect();
+    ctx.insert("secrets", &refs);
     // Nauta template packs' placeholders, from the pack's parameters.
     ctx.insert(
         "NAUTA",

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod errors;
 pub mod folder;
 pub mod graph;
+pub mod secrets;
 
 pub use catalog::{BUILTIN, BuiltinPack, Chart, builtin, builtin_names};
 
@@ -73,6 +74,27 @@ pub fn check(site: &Site, diags: &mut crate::diag::Diagnostics) {
             crate::diag::Diagnostic::new(&errors::RESERVED_NAME, format!("pack name `{}` is reserved", p.name))
                 .label_opt(site.index.value(&p.at.at("name")), "bosun names its own Applications `bosun-…`"),
         );
+    }
+    // A built-in pack's `set … from=` that bosun cannot point the chart at.
+    for p in site.packs.iter().filter(|p| p.source.is_none()) {
+        let refs = secrets::refs(site, p);
+        for r in secrets::wire(&p.name, &refs).1 {
+            let i = p.set.iter().position(|s| s.path == r.path && s.from.as_deref() == Some(&r.name));
+            let span = i
+                .and_then(|i| site.index.get(&p.at.at(&format!("set/{i}"))))
+                .map(|l| l.key.map_or(l.value, |k| k.to(l.value)));
+            diags.push(
+                crate::diag::Diagnostic::new(
+                    &errors::SECRET_UNWIRED,
+                    format!("bosun does not know where chart `{}` reads `{}` from a Secret", p.name, r.path),
+                )
+                .label_opt(span, format!("the Secret `{}` is made, but the values do not name it", r.name))
+                .help(format!(
+                    "set the chart's existing-secret setting to `{}` (key `{}`) with `set … value=`, or see docs/packs.md for the paths bosun wires",
+                    r.name, r.key
+                )),
+            );
+        }
     }
     if let Err(cycle) = graph::waves(&nodes(site)) {
         let first = cycle.first().and_then(|n| site.packs.iter().find(|p| &p.name == n));
