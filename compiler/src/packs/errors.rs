@@ -41,4 +41,11 @@ pub static SECRET_UNWIRED: Code = Code {
     help: "point the chart at the Secret with its existing-secret setting (`set … value=\"<secret>\"`); docs/packs.md lists the paths bosun wires",
 };
 
-pub static CODES: &[&Code] = &[&FOLDER, &PARAMETER, &TEMPLATE, &CYCLE, &RESERVED_NAME, &SECRET_UNWIRED];
+pub static CEPH_CLUSTER: Code = Code {
+    id: "bosun::pack::ceph-cluster",
+    severity: Error,
+    summary: "the `rook-ceph-cluster` pack is installed, but the site does not have exactly one ceph storage backend",
+    help: "give `storage` one `ceph` backend for the chart's CephCluster, or drop the pack (with `rook-ceph` alone, cluster/ holds a CephCluster per backend)",
+};
+
+pub static CODES: &[&Code] = &[&FOLDER, &PARAMETER, &TEMPLATE, &CYCLE, &RESERVED_NAME, &SECRET_UNWIRED, &CEPH_CLUSTER];

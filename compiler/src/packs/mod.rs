@@ -75,6 +75,22 @@ pub fn check(site: &Site, diags: &mut crate::diag::Diagnostics) {
                 .label_opt(site.index.value(&p.at.at("name")), "bosun names its own Applications `bosun-…`"),
         );
     }
+    // The rook-ceph-cluster chart always makes one CephCluster: the site's
+    // one ceph backend (render/cluster/storage.rs).
+    if let Some(p) = site.packs.iter().find(|p| p.name == "rook-ceph-cluster" && p.source.is_none()) {
+        let n = site.storage.ceph.len();
+        if n != 1 {
+            let backends = site.storage.ceph.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", ");
+            let has = if n == 0 { "no ceph backend".to_string() } else { format!("{n} ceph backends ({backends})") };
+            diags.push(
+                crate::diag::Diagnostic::new(
+                    &errors::CEPH_CLUSTER,
+                    format!("pack `rook-ceph-cluster` makes one CephCluster, and the site has {has}"),
+                )
+                .label_opt(site.index.value(&p.at.at("name")), "this chart makes exactly one CephCluster"),
+            );
+        }
+    }
     // A built-in pack's `set … from=` that bosun cannot point the chart at.
     for p in site.packs.iter().filter(|p| p.source.is_none()) {
         let refs = secrets::refs(site, p);
