@@ -339,3 +339,189 @@ fn a_nauta_template_pack_is_installed_from_the_compiled_tree() {
         assert!(shown.contains("sites/dgx-pod/packs/lab/chart"), "{engine}: {shown}");
     }
 }
+
+/// Dotted `set` path → the value there, if any.
+fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(v, |cur, seg| cur.get(seg))
+}
+
+#[test]
+fn set_from_names_the_secret_never_a_value() {
+    let mut wired = 0;
+    for (name, site) in examples() {
+        let files = compile(&site);
+        let checked = bosun::check(&site).unwrap();
+        for pack in &checked.site.packs {
+            let file = format!("packs/{}/values.yaml", pack.name);
+            let raw = text(&files[&file]);
+            let values: Value = serde_norway::from_str(&raw).unwrap();
+            for set in pack.set.iter().filter(|s| s.from.is_some()) {
+                let secret = checked.site.secrets.iter().find(|s| Some(&s.name) == set.from.as_ref()).unwrap();
+                assert!(at(&values, &set.path).is_none(), "{name}/{file}: {} holds something", set.path);
+                assert!(raw.contains(&format!(" {}\n", secret.name)), "{name}/{file}: does not name {}", secret.name);
+                assert!(!raw.contains(&secret.path), "{name}/{file}: names the store path {}", secret.path);
+                wired += 1;
+            }
+        }
+        if name == "dgx-pod" {
+            let v: Value = serde_norway::from_str(&text(&files["packs/kube-prometheus-stack/values.yaml"])).unwrap();
+            let admin = &v["grafana"]["admin"];
+            assert_eq!(admin["existingSecret"], "grafana-admin");
+            assert_eq!(admin["passwordKey"], "admin-password");
+            assert!(files.contains_key("cluster/secrets/externalsecret-monitoring.grafana-admin.yaml"));
+        }
+        if name == "research-commons" {
+            let v: Value = serde_norway::from_str(&text(&files["packs/jupyterhub/values.yaml"])).unwrap();
+            let var = "BOSUN_SECRET_CILOGONOAUTHENTICATOR_CLIENT_SECRET";
+            assert_eq!(
+                v["hub"]["extraEnv"][var]["valueFrom"]["secretKeyRef"],
+                serde_json::json!({"name": "cilogon-client", "key": "client-secret"})
+            );
+            let code = v["hub"]["extraConfig"]["bosun-secrets"].as_str().unwrap();
+            assert!(code.contains(&format!("c.CILogonOAuthenticator.client_secret = os.environ[\"{var}\"]")));
+            assert!(files.contains_key("cluster/secrets/externalsecret-jupyterhub.cilogon-client.yaml"));
+        }
+    }
+    assert!(wired >= 3, "the examples have {wired} `set … from=`");
+    // A pack folder's template sees the Secret's name and key.
+    let pack = "pack \"lab\" source=\"packs/lab\" {\n    set \"auth.password\" from=\"grafana-admin\"\n}\n";
+    for engine in ["argocd", "flux"] {
+        let files = with_folder(engine, "secret", pack);
+        let raw = text(&files["packs/lab/values.yaml"]);
+        let v: Value = serde_norway::from_str(&raw).unwrap();
+        assert_eq!(v["auth"], serde_json::json!({"existingSecret": "grafana-admin", "passwordKey": "admin-password"}));
+        assert!(!raw.contains("kv/"), "{engine}: {raw}");
+        assert!(files.contains_key("cluster/secrets/externalsecret-web.grafana-admin.yaml"), "{engine}");
+    }
+}
+
+/// An example with its site.kdl edited, compiled; keeps nothing on disk.
+fn edited(example: &str, edit: impl Fn(String) -> String) -> Files {
+    let site = root().join("site-examples").join(example).join("site.kdl");
+    let (_tmp, copy, _) = switched(&site);
+    let text = fs::read_to_string(&copy).unwrap();
+    // Back to the example's own engine, then the edit.
+    let text = match engine_of(&site) {
+        Some("flux") => text.replace("engine=\"argocd\"", "engine=\"flux\""),
+        _ => text.replace("engine=\"flux\"", "engine=\"argocd\""),
+    };
+    fs::write(&copy, edit(text)).unwrap();
+    compile(&copy)
+}
+
+fn values_of(files: &Files, pack: &str) -> Value {
+    let p = format!("packs/{pack}/values.yaml");
+    serde_norway::from_str(&text(files.get(&p).unwrap_or_else(|| panic!("no {p}")))).unwrap()
+}
+
+fn cluster_objects(files: &Files, kind: &str) -> Vec<Value> {
+    files
+        .iter()
+        .filter(|(p, _)| p.starts_with("cluster/") && !p.ends_with("kustomization.yaml"))
+        .map(|(_, b)| serde_norway::from_str::<Value>(&text(b)).unwrap())
+        .filter(|v| v["kind"] == kind)
+        .collect()
+}
+
+/// The rook-ceph-cluster chart owns the CephCluster (its spec passes the CRD
+/// schema), makes no pools of its own, and finds the operator where the
+/// StorageClasses' provisioners say it is; cluster/ has the pools only.
+fn check_rook_cluster(name: &str, files: &Files, operator_ns: &str, cluster_ns: &str) {
+    let v = values_of(files, "rook-ceph-cluster");
+    for key in ["cephBlockPools", "cephFileSystems", "cephObjectStores"] {
+        assert_eq!(v[key], serde_json::json!([]), "{name}: {key}");
+    }
+    assert_eq!(v["operatorNamespace"], operator_ns, "{name}");
+    assert_eq!(v["clusterName"], "rook", "{name}");
+    assert!(
+        cluster_objects(files, "CephCluster").is_empty(),
+        "{name}: cluster/ and the chart both make the CephCluster"
+    );
+    let classes = cluster_objects(files, "StorageClass");
+    let ceph: Vec<&Value> =
+        classes.iter().filter(|c| c["provisioner"].as_str().unwrap().ends_with(".csi.ceph.com")).collect();
+    assert!(!ceph.is_empty(), "{name}: no ceph StorageClass");
+    for c in ceph {
+        let prov = c["provisioner"].as_str().unwrap();
+        assert!(prov.starts_with(&format!("{operator_ns}.")), "{name}: {prov} is not the operator's");
+        assert_eq!(c["parameters"]["clusterID"], cluster_ns, "{name}: clusterID");
+    }
+    for kind in ["CephBlockPool", "CephFilesystem"] {
+        let objs = cluster_objects(files, kind);
+        assert_eq!(objs.len(), 1, "{name}: {kind} in cluster/");
+        assert_eq!(objs[0]["metadata"]["namespace"], cluster_ns, "{name}: {kind} namespace");
+    }
+    if let Some(mut schemas) = CrdSchemas::open() {
+        let cr = serde_json::json!({
+            "apiVersion": "ceph.rook.io/v1",
+            "kind": "CephCluster",
+            "metadata": {"name": v["clusterName"], "namespace": cluster_ns},
+            "spec": v["cephClusterSpec"],
+        });
+        assert_eq!(schemas.errors(&cr).unwrap(), Vec::<String>::new(), "{name}: cephClusterSpec");
+    }
+}
+
+#[test]
+fn rook_ceph_cluster_values_own_the_ceph_cluster_and_no_pools() {
+    for example in ["dgx-pod", "research-commons"] {
+        let files = compile(&root().join("site-examples").join(example).join("site.kdl"));
+        check_rook_cluster(example, &files, "rook-ceph", "rook-ceph");
+    }
+    // Operator and cluster in namespaces of their own.
+    let files = edited("dgx-pod", |t| {
+        t.replace("pack \"rook-ceph\"\n", "pack \"rook-ceph\" {\n    namespace \"rook-op\"\n}\n")
+            .replace("pack \"rook-ceph-cluster\"\n", "pack \"rook-ceph-cluster\" {\n    namespace \"ceph\"\n}\n")
+    });
+    check_rook_cluster("dgx-pod (own namespaces)", &files, "rook-op", "ceph");
+}
+
+#[test]
+fn rook_ceph_operator_enables_the_drivers_the_classes_use() {
+    let files = compile(&root().join("site-examples/dgx-pod/site.kdl"));
+    let csi = &values_of(&files, "rook-ceph")["csi"];
+    assert_eq!(csi["enableRbdDriver"], true);
+    assert_eq!(csi["enableCephfsDriver"], true);
+    // The GPU pools' taint is tolerated, so GPU pods can mount Ceph volumes.
+    let tolerations = csi["pluginTolerations"].as_array().expect("pluginTolerations");
+    assert!(tolerations.contains(&serde_json::json!({
+        "key": "nvidia.com/gpu", "operator": "Equal", "value": "present", "effect": "NoSchedule"
+    })));
+    let files = edited("dgx-pod", |t| {
+        t.replace("    class \"rook-cephfs\" backend=\"rook\" type=\"cephfs\" access=\"ReadWriteMany\"\n", "")
+    });
+    let csi = &values_of(&files, "rook-ceph")["csi"];
+    assert_eq!(csi["enableRbdDriver"], true);
+    assert_eq!(csi["enableCephfsDriver"], false, "no cephfs class, no CephFS driver");
+    assert!(cluster_objects(&files, "CephFilesystem").is_empty());
+}
+
+#[test]
+fn ingress_external_secrets_and_flux_values_follow_the_site() {
+    for (name, site) in examples() {
+        let files = compile(&site);
+        let checked = bosun::check(&site).unwrap();
+        let has = |p: &str| checked.site.packs.iter().any(|x| x.name == p);
+        if has("ingress-nginx") {
+            let c = &values_of(&files, "ingress-nginx")["controller"];
+            assert_eq!(c["kind"], "DaemonSet", "{name}");
+            assert_eq!(c["hostNetwork"], true, "{name}");
+            assert_eq!(c["dnsPolicy"], "ClusterFirstWithHostNet", "{name}");
+            assert_eq!(c["service"]["type"], "ClusterIP", "{name}: no LoadBalancer on bare metal");
+            assert_eq!(c["nodeSelector"]["node-role.kubernetes.io/control-plane"], "", "{name}");
+            assert_eq!(c["ingressClassResource"]["default"], true, "{name}");
+        }
+        if has("external-secrets") {
+            assert_eq!(values_of(&files, "external-secrets")["installCRDs"], true, "{name}");
+            assert!(files.keys().any(|p| p.starts_with("cluster/secrets/externalsecret-")), "{name}");
+        }
+        if has("flux") {
+            let v = values_of(&files, "flux");
+            assert_eq!(v["imageAutomationController"]["create"], false, "{name}");
+            assert_eq!(v["imageReflectionController"]["create"], false, "{name}");
+            for c in ["sourceController", "kustomizeController", "helmController"] {
+                assert_ne!(v[c]["create"], false, "{name}: gitops/ needs the {c}");
+            }
+        }
+    }
+}

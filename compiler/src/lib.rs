@@ -56,7 +56,7 @@ impl Checked {
 /// Runs stages 1–4.
 pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
     let mut diags = Diagnostics::default();
-    let parsed = parse::parse(path, &mut diags)?;
+    let mut parsed = parse::parse(path, &mut diags)?;
     if diags.has_errors() {
         // A file that did not parse (or include) would make every later
         // finding about missing settings misleading.
@@ -70,7 +70,7 @@ pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
     if !diags.has_errors() {
         // Pack folders are read only for a site whose pack nodes are sound.
         let dir = path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
-        packs::folder::load(&dir, &mut site, &mut diags);
+        packs::folder::load(&dir, &mut site, &mut parsed.sources, &mut diags);
         packs::check(&site, &mut diags);
     }
     // A pasted secret is the one thing to say about that text: no "unknown

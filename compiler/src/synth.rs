@@ -308,9 +308,13 @@ fn host(out: &mut String, spec: Spec, h: usize) {
     out.push_str("}\n\n");
 }
 
+/// The hosts of the ceph backend; none on the smallest sites.
+fn ceph_hosts(spec: Spec) -> Vec<String> {
+    (control_planes(spec)..spec.hosts).filter(|h| h % 10 == 5).take(12).map(|h| format!("node-{h:05}")).collect()
+}
+
 fn storage(out: &mut String, spec: Spec) {
-    let ceph_hosts: Vec<String> =
-        (control_planes(spec)..spec.hosts).filter(|h| h % 10 == 5).take(12).map(|h| format!("node-{h:05}")).collect();
+    let ceph_hosts = ceph_hosts(spec);
     out.push_str("storage {\n");
     if !ceph_hosts.is_empty() {
         let _ = writeln!(
@@ -410,18 +414,14 @@ fn custom_packs(spec: Spec) -> usize {
 }
 
 fn packs(out: &mut String, spec: Spec) {
-    for name in [
-        "argocd",
-        "external-secrets",
-        "ingress-nginx",
-        "rook-ceph",
-        "rook-ceph-cluster",
-        "csi-driver-nfs",
-        "gpu-operator",
-        "kueue",
-        "docker-registry",
-    ] {
+    for name in
+        ["argocd", "external-secrets", "ingress-nginx", "csi-driver-nfs", "gpu-operator", "kueue", "docker-registry"]
+    {
         let _ = write!(out, "pack \"{name}\"\n\n");
+    }
+    // The cluster chart makes the ceph backend's CephCluster.
+    if !ceph_hosts(spec).is_empty() {
+        out.push_str("pack \"rook-ceph\"\n\npack \"rook-ceph-cluster\"\n\n");
     }
     out.push_str(
         r#"pack "kube-prometheus-stack" {

@@ -599,6 +599,9 @@ pub struct PackFolder {
     pub uses_crds: Vec<String>,
     pub schema: Option<serde_json::Value>,
     pub template: String,
+    /// The template's path inside the folder (`values.yaml.tera`, or a Nauta
+    /// pack's `charts/values.yaml`).
+    pub template_path: String,
     /// values.yaml.tera rendered and read back as YAML.
     pub values: serde_json::Value,
     /// A Nauta template pack's chart (`charts/`, values.yaml left out): path

@@ -18,7 +18,7 @@ pub static TEMPLATE: Code = Code {
     id: "bosun::pack::template",
     severity: Error,
     summary: "a pack's values.yaml.tera does not render, or does not render to YAML",
-    help: "templates see only `site`, `pools`, `teams`, `pack` and `values`; they cannot read files or the environment",
+    help: "templates see only `site`, `pools`, `teams`, `pack`, `values` and `secrets`; they cannot read files or the environment",
 };
 pub static CYCLE: Code = Code {
     id: "bosun::pack::cycle",
@@ -34,4 +34,18 @@ pub static RESERVED_NAME: Code = Code {
     help: "rename the pack",
 };
 
-pub static CODES: &[&Code] = &[&FOLDER, &PARAMETER, &TEMPLATE, &CYCLE, &RESERVED_NAME];
+pub static SECRET_UNWIRED: Code = Code {
+    id: "bosun::pack::secret-unwired",
+    severity: Warning,
+    summary: "a built-in pack's `set … from=` names a path bosun does not know how to point the chart at",
+    help: "point the chart at the Secret with its existing-secret setting (`set … value=\"<secret>\"`); docs/packs.md lists the paths bosun wires",
+};
+
+pub static CEPH_CLUSTER: Code = Code {
+    id: "bosun::pack::ceph-cluster",
+    severity: Error,
+    summary: "the `rook-ceph-cluster` pack is installed, but the site does not have exactly one ceph storage backend",
+    help: "give `storage` one `ceph` backend for the chart's CephCluster, or drop the pack (with `rook-ceph` alone, cluster/ holds a CephCluster per backend)",
+};
+
+pub static CODES: &[&Code] = &[&FOLDER, &PARAMETER, &TEMPLATE, &CYCLE, &RESERVED_NAME, &SECRET_UNWIRED, &CEPH_CLUSTER];

@@ -11,9 +11,10 @@ use serde_json::{Map, Value, json};
 use super::errors::{FOLDER, PARAMETER, TEMPLATE};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{Pack, PackFolder, Site};
+use crate::source::{SourceMap, Span};
 
 /// Loads every pack folder of the site into its `Pack::folder`.
-pub fn load(site_dir: &Path, site: &mut Site, diags: &mut Diagnostics) {
+pub fn load(site_dir: &Path, site: &mut Site, sources: &mut SourceMap, diags: &mut Diagnostics) {
     let context = context(site);
     for i in 0..site.packs.len() {
         let Some(source) = site.packs[i].source.clone() else { continue };
@@ -33,13 +34,13 @@ pub fn load(site_dir: &Path, site: &mut Site, diags: &mut Diagnostics) {
             continue;
         }
         let mut folder = folder;
-        match render(&folder.template, &context, pack, &params) {
+        let secrets = super::secrets::refs(site, pack);
+        match render(&folder.template, &context, pack, &params, &secrets) {
             Ok(v) => folder.values = v,
             Err(e) => {
-                diags.push(
-                    Diagnostic::new(&TEMPLATE, format!("{source}/values.yaml.tera: {e}"))
-                        .label_opt(at("source"), "rendering this pack's values"),
-                );
+                let file = format!("{source}/{}", folder.template_path);
+                let path = site_dir.join(&source).join(&folder.template_path);
+                diags.push(template_error(e, &file, path, &folder.template, at("source"), sources));
                 continue;
             }
         }
@@ -108,6 +109,7 @@ fn describe(dir: &Path) -> Result<PackFolder, String> {
         uses_crds: args("uses-crds"),
         schema,
         template: read("values.yaml.tera")?,
+        template_path: "values.yaml.tera".to_string(),
         values: Value::Null,
         local_chart: Vec::new(),
     })
@@ -151,6 +153,7 @@ fn nauta(dir: &Path) -> Result<PackFolder, String> {
         uses_crds: Vec::new(),
         schema: None,
         template,
+        template_path: "charts/values.yaml".to_string(),
         values: Value::Null,
         local_chart: files,
     })
@@ -196,18 +199,109 @@ fn check_parameters(site: &Site, pack: &Pack, folder: &PackFolder, params: &Valu
     ok
 }
 
-/// Renders values.yaml.tera and reads the result as YAML.
-fn render(template: &str, site: &Value, pack: &Pack, params: &Value) -> Result<Value, String> {
+/// Why a template gave no values, and where in the template when known.
+#[derive(Debug, PartialEq)]
+struct TemplateError {
+    message: String,
+    /// 1-based template line, and column when known exactly.
+    at: Option<(usize, Option<usize>)>,
+    /// The rendered line YAML stopped at (1-based) and its text.
+    rendered: Option<(usize, String)>,
+}
+
+impl TemplateError {
+    fn msg(message: impl Into<String>) -> Self {
+        TemplateError { message: message.into(), at: None, rendered: None }
+    }
+}
+
+/// The diagnostic of a failed template: at the template line when it is
+/// known (the template becomes a source file of the report), and at the
+/// pack's `source` in site.kdl.
+fn template_error(
+    e: TemplateError,
+    file: &str,
+    path: std::path::PathBuf,
+    template: &str,
+    site_span: Option<Span>,
+    sources: &mut SourceMap,
+) -> Diagnostic {
+    let mut message = format!("{file}: {}", e.message);
+    let mut d = Diagnostic::new(&TEMPLATE, String::new());
+    if let Some((line, col)) = e.at {
+        let id = sources.add(file.to_string(), path, template.to_string());
+        let starts: Vec<usize> = std::iter::once(0).chain(template.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let start = starts.get(line - 1).copied().unwrap_or(template.len());
+        let end = starts.get(line).map_or(template.len(), |n| n - 1);
+        let text = &template[start..end];
+        // The label covers the line's text (from the column when known).
+        let from = col.map_or(text.len() - text.trim_start().len(), |c| {
+            text.char_indices().nth(c.saturating_sub(1)).map_or(text.len(), |(i, _)| i)
+        });
+        let to = text.trim_end().len().max(from);
+        let what = match &e.rendered {
+            Some((n, _)) => format!("renders line {n} of the values, where they stop being YAML"),
+            None => "Tera cannot read this".to_string(),
+        };
+        message = format!("{file}:{line}: {}", e.message);
+        d = d.label(Span::new(id, start + from, start + to), what);
+    }
+    d.message = message;
+    d = d.label_opt(site_span, "rendering this pack's values");
+    if let Some((n, text)) = &e.rendered {
+        let shown: String = text.chars().take(80).collect();
+        let more = if text.chars().count() > 80 { "…" } else { "" };
+        let reads = if text.trim().is_empty() {
+            format!("rendered line {n} is empty")
+        } else {
+            format!("rendered line {n} reads `{shown}{more}`")
+        };
+        d = d.help(format!(
+            "{reads}; make the template render YAML there: close what it opens, keep indentation in loops, and quote output that may hold `:` or `#` (`{{{{ x | json_encode() }}}}`)"
+        ));
+    }
+    d
+}
+
+/// Tera with nothing reachable outside the template and its context.
+fn sandboxed(template: &str) -> Result<tera::Tera, tera::Error> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![]);
     // The one built-in function that reaches outside the site.
     tera.register_function("get_env", |_: &std::collections::HashMap<String, Value>| {
         Err(tera::Error::msg("templates cannot read the environment"))
     });
-    tera.add_raw_template("values.yaml.tera", template).map_err(|e| error_chain(&e))?;
-    let mut ctx = tera::Context::from_value(site.clone()).map_err(|e| error_chain(&e))?;
+    tera.add_raw_template("values.yaml.tera", template)?;
+    Ok(tera)
+}
+
+/// Renders values.yaml.tera and reads the result as YAML.
+fn render(
+    template: &str,
+    site: &Value,
+    pack: &Pack,
+    params: &Value,
+    secrets: &[super::secrets::SecretRef],
+) -> Result<Value, TemplateError> {
+    let tera = sandboxed(template).map_err(|e| {
+        let message = error_chain(&e);
+        // Tera's parse errors say where: ` --> LINE:COLUMN`.
+        let at = message.split(" --> ").nth(1).and_then(|rest| {
+            let pos: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+            let (l, c) = pos.split_once(':')?;
+            Some((l.parse().ok()?, c.parse().ok()))
+        });
+        TemplateError { message, at, rendered: None }
+    })?;
+    let mut ctx = tera::Context::from_value(site.clone()).map_err(|e| TemplateError::msg(error_chain(&e)))?;
     ctx.insert("pack", &json!({"name": pack.name, "namespace": super::namespace(pack)}));
     ctx.insert("values", params);
+    // `set PATH from=SECRET`: the Secret's name and key, never its value.
+    let refs: Map<String, Value> = secrets
+        .iter()
+        .map(|r| (r.path.clone(), json!({"name": r.name, "key": r.key, "namespace": r.namespace})))
+        .collect();
+    ctx.insert("secrets", &refs);
     // Nauta template packs' placeholders, from the pack's parameters.
     ctx.insert(
         "NAUTA",
@@ -216,13 +310,133 @@ fn render(template: &str, site: &Value, pack: &Pack, params: &Value) -> Result<V
             "ExperimentImage": params.get("image").cloned().unwrap_or_else(|| json!("")),
         }),
     );
-    let text = tera.render("values.yaml.tera", &ctx).map_err(|e| error_chain(&e))?;
-    let v: Value = serde_norway::from_str(&text).map_err(|e| format!("the rendered values are not YAML: {e}"))?;
+    let text = tera.render("values.yaml.tera", &ctx).map_err(|e| TemplateError::msg(error_chain(&e)))?;
+    let v: Value = serde_norway::from_str(&text).map_err(|e| {
+        let rendered = e.location().map(|l| l.line()).unwrap_or(1);
+        TemplateError {
+            message: format!("the rendered values are not YAML: {e}"),
+            at: origin(template, &ctx, &text, rendered).map(|l| (l, None)),
+            rendered: Some((rendered, text.lines().nth(rendered - 1).unwrap_or("").to_string())),
+        }
+    })?;
     match v {
         Value::Object(_) => Ok(v),
         Value::Null => Ok(json!({})),
-        _ => Err("the rendered values are not a YAML map".into()),
+        _ => Err(TemplateError::msg("the rendered values are not a YAML map")),
     }
+}
+
+/// Markers around a template line number in the marked rendering; private
+/// use characters, which YAML values have no reason to hold.
+const MARK: (char, char) = ('\u{F8F0}', '\u{F8F1}');
+
+/// The template line a rendered line comes from. The template is rendered
+/// again with a marker `⟨n⟩` before each newline of line n that reaches the
+/// output (newlines inside tags, or trimmed by `-%}` / `{%-`, get none); a
+/// rendered line belongs to the first marker at or after its start. `None`
+/// when the marked rendering, markers removed, is not the rendering itself.
+fn origin(template: &str, ctx: &tera::Context, rendered: &str, line: usize) -> Option<usize> {
+    let marked = sandboxed(&mark(template)).ok()?.render("values.yaml.tera", ctx).ok()?;
+    if unmark(&marked) != rendered {
+        return None;
+    }
+    let last = template.lines().count().max(1);
+    let start = match line {
+        0 | 1 => 0,
+        n => match marked.match_indices('\n').nth(n - 2) {
+            Some((i, _)) => i + 1,
+            None => return Some(last),
+        },
+    };
+    let Some(open) = marked[start..].find(MARK.0) else { return Some(last) };
+    let digits: String = marked[start + open + MARK.0.len_utf8()..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The template with a line marker before every newline that is output.
+fn mark(template: &str) -> String {
+    let bytes = template.as_bytes();
+    let mut out = String::with_capacity(template.len() * 2);
+    let mut line = 1;
+    // Inside a tag: the closer looked for. Raw blocks are text.
+    let mut closer: Option<&str> = None;
+    let mut raw = false;
+    // Whitespace since a `-}}`/`-%}`/`-#}` is trimmed.
+    let mut trimming = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &template[i..];
+        if let Some(c) = closer {
+            if rest.starts_with(c) {
+                trimming = template[..i].ends_with('-');
+                closer = None;
+                out.push_str(c);
+                i += c.len();
+                continue;
+            }
+        } else if let Some(open) = ["{{", "{%", "{#"].iter().find(|o| rest.starts_with(**o)) {
+            let tag_end = rest.find(open_closer(open)).map(|e| &rest[2..e]);
+            let word = tag_end.map(|t| t.trim_matches(|c: char| c == '-' || c.is_whitespace()));
+            if raw && word != Some("endraw") {
+                // Literal text inside {% raw %}.
+            } else {
+                raw = if word == Some("raw") {
+                    true
+                } else if word == Some("endraw") {
+                    false
+                } else {
+                    raw
+                };
+                closer = Some(open_closer(open));
+                out.push_str(open);
+                i += 2;
+                continue;
+            }
+        }
+        let ch = rest.chars().next().unwrap_or(' ');
+        if ch == '\n' {
+            if closer.is_none() && !trimming && !trimmed_before_next_tag(rest) {
+                out.push(MARK.0);
+                out.push_str(&line.to_string());
+                out.push(MARK.1);
+            }
+            line += 1;
+        } else if closer.is_none() && !ch.is_whitespace() {
+            trimming = false;
+        }
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+fn open_closer(open: &str) -> &'static str {
+    match open {
+        "{{" => "}}",
+        "{%" => "%}",
+        _ => "#}",
+    }
+}
+
+/// Whether only whitespace lies between here and a `{{-`/`{%-`/`{#-`.
+fn trimmed_before_next_tag(rest: &str) -> bool {
+    let next = rest.trim_start();
+    ["{{-", "{%-", "{#-"].iter().any(|o| next.starts_with(o))
+}
+
+/// The marked rendering without its markers.
+fn unmark(marked: &str) -> String {
+    let mut out = String::with_capacity(marked.len());
+    let mut inside = false;
+    for c in marked.chars() {
+        match c {
+            c if c == MARK.0 => inside = true,
+            c if c == MARK.1 => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn error_chain(e: &tera::Error) -> String {
@@ -234,4 +448,45 @@ fn error_chain(e: &tera::Error) -> String {
         cur = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The template line of the rendered line where YAML fails.
+    fn failing_line(template: &str, vars: Value) -> (usize, Option<usize>) {
+        let ctx = tera::Context::from_value(vars).unwrap();
+        let text = sandboxed(template).unwrap().render("values.yaml.tera", &ctx).unwrap();
+        let e = serde_norway::from_str::<Value>(&text).expect_err("not YAML");
+        let line = e.location().unwrap().line();
+        (line, origin(template, &ctx, &text, line))
+    }
+
+    #[test]
+    fn a_rendered_line_maps_back_to_its_template_line() {
+        // A value that breaks the line it is on.
+        let t = "a: 1\nb: {{ v }}\nc: 3\n";
+        assert_eq!(failing_line(t, json!({"v": "x: y"})), (2, Some(2)));
+        // Loops repeat lines, and `-` trims newlines: later lines still map.
+        let t = "list:\n{%- for x in xs %}\n  - {{ x }}\n{%- endfor %}\nok: 1\n{# note\nmore #}\nbad: [\n";
+        let (rendered, line) = failing_line(t, json!({"xs": [1, 2, 3]}));
+        assert!(rendered > 4, "{rendered}");
+        assert_eq!(line, Some(8));
+        // A value with a newline in it: its lines belong to the template line.
+        let t = "a: 1\nb: {{ v }}\nc: 3\n";
+        assert_eq!(failing_line(t, json!({"v": "1\n- z"})), (3, Some(2)));
+        // Raw blocks are text; their lines map one to one.
+        let t = "{% raw %}a: 1\nb: {{ x\n{% endraw %}c: 1\n";
+        assert_eq!(failing_line(t, json!({})).1, Some(2));
+    }
+
+    #[test]
+    fn markers_leave_the_rendering_unchanged() {
+        let t = "x:\n{% for i in xs -%}\n  - {{ i }}\n{% endfor -%}\n{%- if true %}\ny: 1{% endif %}\n";
+        let ctx = tera::Context::from_value(json!({"xs": [1, 2]})).unwrap();
+        let plain = sandboxed(t).unwrap().render("values.yaml.tera", &ctx).unwrap();
+        let marked = sandboxed(&mark(t)).unwrap().render("values.yaml.tera", &ctx).unwrap();
+        assert_eq!(unmark(&marked), plain);
+    }
 }

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod errors;
 pub mod folder;
 pub mod graph;
+pub mod secrets;
 
 pub use catalog::{BUILTIN, BuiltinPack, Chart, builtin, builtin_names};
 
@@ -73,6 +74,43 @@ pub fn check(site: &Site, diags: &mut crate::diag::Diagnostics) {
             crate::diag::Diagnostic::new(&errors::RESERVED_NAME, format!("pack name `{}` is reserved", p.name))
                 .label_opt(site.index.value(&p.at.at("name")), "bosun names its own Applications `bosun-…`"),
         );
+    }
+    // The rook-ceph-cluster chart always makes one CephCluster: the site's
+    // one ceph backend (render/cluster/storage.rs).
+    if let Some(p) = site.packs.iter().find(|p| p.name == "rook-ceph-cluster" && p.source.is_none()) {
+        let n = site.storage.ceph.len();
+        if n != 1 {
+            let backends = site.storage.ceph.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", ");
+            let has = if n == 0 { "no ceph backend".to_string() } else { format!("{n} ceph backends ({backends})") };
+            diags.push(
+                crate::diag::Diagnostic::new(
+                    &errors::CEPH_CLUSTER,
+                    format!("pack `rook-ceph-cluster` makes one CephCluster, and the site has {has}"),
+                )
+                .label_opt(site.index.value(&p.at.at("name")), "this chart makes exactly one CephCluster"),
+            );
+        }
+    }
+    // A built-in pack's `set … from=` that bosun cannot point the chart at.
+    for p in site.packs.iter().filter(|p| p.source.is_none()) {
+        let refs = secrets::refs(site, p);
+        for r in secrets::wire(&p.name, &refs).1 {
+            let i = p.set.iter().position(|s| s.path == r.path && s.from.as_deref() == Some(&r.name));
+            let span = i
+                .and_then(|i| site.index.get(&p.at.at(&format!("set/{i}"))))
+                .map(|l| l.key.map_or(l.value, |k| k.to(l.value)));
+            diags.push(
+                crate::diag::Diagnostic::new(
+                    &errors::SECRET_UNWIRED,
+                    format!("bosun does not know where chart `{}` reads `{}` from a Secret", p.name, r.path),
+                )
+                .label_opt(span, format!("the Secret `{}` is made, but the values do not name it", r.name))
+                .help(format!(
+                    "set the chart's existing-secret setting to `{}` (key `{}`) with `set … value=`, or see docs/packs.md for the paths bosun wires",
+                    r.name, r.key
+                )),
+            );
+        }
     }
     if let Err(cycle) = graph::waves(&nodes(site)) {
         let first = cycle.first().and_then(|n| site.packs.iter().find(|p| &p.name == n));

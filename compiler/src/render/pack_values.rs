@@ -2,8 +2,11 @@
 //! renderer writes (the CNI's come from kubeadm/, the GPU Operator's from
 //! cluster/). See docs/packs.md.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Value, json};
 
+use crate::model::StorageType;
 use crate::plan::Plan;
 
 pub fn derived(plan: &Plan, name: &str) -> Value {
@@ -15,11 +18,76 @@ pub fn derived(plan: &Plan, name: &str) -> Value {
         }}}),
         "kueue" => json!({"controllerManager": {"replicas": 1}}),
         "csi-driver-nfs" => json!({"externalSnapshotter": {"enabled": false}}),
+        // The chart installs the ExternalSecret CRDs cluster/secrets/ uses.
         "external-secrets" => json!({"installCRDs": true}),
+        "rook-ceph" => rook_operator(plan),
+        "rook-ceph-cluster" => crate::render::cluster::rook_cluster_values(plan.site).unwrap_or_else(|| json!({})),
+        "ingress-nginx" => ingress(),
+        "flux" => flux(),
         "kube-prometheus-stack" => monitoring(plan),
         "jupyterhub" => jupyterhub(plan),
         "docker-registry" => registry(plan),
         _ => json!({}),
+    }
+}
+
+/// The Rook operator: only the CSI drivers the site's ceph classes use, and
+/// their node plugins tolerating every taint of the site's hosts, so pods on
+/// tainted (GPU) nodes can mount Ceph volumes.
+fn rook_operator(plan: &Plan) -> Value {
+    let uses = |t: StorageType| {
+        plan.site
+            .storage
+            .class
+            .iter()
+            .any(|c| c.type_ == t && plan.site.storage.ceph.iter().any(|b| b.name == c.backend))
+    };
+    let mut csi = json!({
+        "enableRbdDriver": uses(StorageType::Rbd),
+        "enableCephfsDriver": uses(StorageType::Cephfs),
+    });
+    let mut taints: BTreeSet<&str> = BTreeSet::new();
+    for h in &plan.hosts {
+        let pool = h.host.gpu_pool.as_deref().and_then(|p| plan.site.pool(p));
+        taints.extend(pool.map(|p| &p.taint).into_iter().flatten().chain(&h.host.taint).map(String::as_str));
+    }
+    if !taints.is_empty() {
+        csi["pluginTolerations"] = taints.into_iter().map(toleration).collect();
+    }
+    json!({"csi": csi})
+}
+
+/// ingress-nginx on bare metal, where no LoadBalancer implementation is
+/// installed: a DaemonSet on the host network of the control-plane nodes
+/// (ports 80 and 443 there), the cluster's default IngressClass `nginx`.
+fn ingress() -> Value {
+    const CONTROL_PLANE: &str = "node-role.kubernetes.io/control-plane";
+    json!({"controller": {
+        "kind": "DaemonSet",
+        "hostNetwork": true,
+        "dnsPolicy": "ClusterFirstWithHostNet",
+        "service": {"type": "ClusterIP"},
+        "nodeSelector": {CONTROL_PLANE: ""},
+        "tolerations": [{"key": CONTROL_PLANE, "operator": "Exists", "effect": "NoSchedule"}],
+        "ingressClassResource": {"name": "nginx", "default": true},
+    }})
+}
+
+/// Flux: the controllers gitops/ uses (source, kustomize, helm) and the
+/// notification controller; bosun writes no image automation objects.
+fn flux() -> Value {
+    json!({
+        "imageAutomationController": {"create": false},
+        "imageReflectionController": {"create": false},
+    })
+}
+
+/// A toleration of one `key[=value][:Effect]` taint.
+fn toleration(t: &str) -> Value {
+    let (kv, effect) = t.rsplit_once(':').unwrap_or((t, "NoSchedule"));
+    match kv.split_once('=') {
+        Some((k, v)) => json!({"key": k, "operator": "Equal", "value": v, "effect": effect}),
+        None => json!({"key": kv, "operator": "Exists", "effect": effect}),
     }
 }
 
@@ -81,17 +149,7 @@ fn jupyterhub(plan: &Plan) -> Value {
         let labels = crate::render::cluster::pool_node_labels(plan.site, pool);
         let selector: serde_json::Map<String, Value> =
             labels.into_iter().take(1).map(|(k, v)| (k, Value::String(v))).collect();
-        let tolerations: Vec<Value> = pool
-            .taint
-            .iter()
-            .map(|t| {
-                let (kv, effect) = t.split_once(':').unwrap_or((t, "NoSchedule"));
-                match kv.split_once('=') {
-                    Some((k, v)) => json!({"key": k, "operator": "Equal", "value": v, "effect": effect}),
-                    None => json!({"key": kv, "operator": "Exists", "effect": effect}),
-                }
-            })
-            .collect();
+        let tolerations: Vec<Value> = pool.taint.iter().map(|t| toleration(t)).collect();
         let mut over = json!({
             "node_selector": selector,
             "extra_resource_limits": {"nvidia.com/gpu": "1"},

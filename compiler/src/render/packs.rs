@@ -1,13 +1,15 @@
 //! packs/<pack>/values.yaml for every pack the site installs: the values
 //! bosun derives from the site (some written earlier by the kubeadm and
 //! cluster renderers), then the site's `values` block, then its `set … value=`
-//! entries, deepest last. `set … from=` is not a value: the GitOps objects
-//! take it from the pack's ExternalSecret (docs/packs.md).
+//! entries, deepest last. `set … from=` is not a value: the values name the
+//! Kubernetes Secret that holds it where the chart reads it
+//! (`packs::secrets`, docs/packs.md).
 
 use serde_json::{Map, Value, json};
 
 use super::{Outputs, yaml};
 use crate::model::Pack;
+use crate::packs::secrets::{self, merge};
 use crate::plan::Plan;
 
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
@@ -32,7 +34,9 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
             out.text(&path, yaml::to_string(&values))?;
             continue;
         }
-        let user = pack.is_some_and(|p| p.values.is_some() || p.set.iter().any(|s| s.value.is_some()));
+        let refs = pack.map(|p| secrets::refs(plan.site, p)).unwrap_or_default();
+        let user =
+            !refs.is_empty() || pack.is_some_and(|p| p.values.is_some() || p.set.iter().any(|s| s.value.is_some()));
         let mut values = match out.get(&path) {
             Some(_) if !user => continue,
             Some(_) => {
@@ -41,6 +45,8 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
             }
             None => super::pack_values::derived(plan, name),
         };
+        // The Secrets of `set … from=`, by name, where the chart reads them.
+        merge(&mut values, &secrets::wire(name, &refs).0);
         if let Some(pack) = pack {
             apply_user(&mut values, pack);
         }
@@ -66,17 +72,5 @@ pub fn apply_user(values: &mut Value, pack: &Pack) {
             }
             *cur = v.clone();
         }
-    }
-}
-
-/// Deep merge: objects key by key, anything else replaced.
-fn merge(into: &mut Value, from: &Value) {
-    match (into, from) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in b {
-                merge(a.entry(k.clone()).or_insert(Value::Null), v);
-            }
-        }
-        (slot, v) => *slot = v.clone(),
     }
 }

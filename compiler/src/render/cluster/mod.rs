@@ -25,6 +25,7 @@ use crate::model::Site;
 use crate::plan::Plan;
 
 pub use gpu::pool_node_labels;
+pub use storage::{operator_ns as rook_operator_ns, rook_cluster_values};
 
 /// The folders of cluster/, in the order the top-level kustomization lists them.
 pub const FOLDERS: &[&str] = &["namespaces", "rbac", "quotas", "storage", "gpu", "queues", "secrets"];

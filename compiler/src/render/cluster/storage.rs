@@ -1,5 +1,7 @@
 //! Storage: a StorageClass per class, the Rook objects of each ceph backend,
 //! and Nauta's per-user input/output folders as PersistentVolumes and claims.
+//! With the `rook-ceph-cluster` pack the chart owns the CephCluster (its
+//! spec comes from [`rook_cluster_values`]); the pools stay here.
 
 use std::collections::BTreeMap;
 
@@ -73,16 +75,15 @@ fn mount_options(nfs: &Nfs) -> Option<Vec<String>> {
 }
 
 /// The namespace of the Rook operator (provisioner names start with it).
-fn operator_ns(site: &Site) -> &str {
+pub fn operator_ns(site: &Site) -> &str {
     pack_namespace(site, "rook-ceph").unwrap_or("rook-ceph")
 }
 
 /// The namespace of a backend's CephCluster (its CSI `clusterID`): the
 /// rook-ceph-cluster pack's, suffixed with the backend when there are several.
 fn cluster_ns(site: &Site, ceph: &Ceph) -> String {
-    // The cluster chart conventionally shares the operator's namespace.
-    let explicit = site.packs.iter().find(|p| p.name == "rook-ceph-cluster").and_then(|p| p.namespace.as_deref());
-    let base = explicit.unwrap_or_else(|| operator_ns(site));
+    // The cluster chart's release namespace; without it, the operator's.
+    let base = pack_namespace(site, CLUSTER_PACK).unwrap_or_else(|| operator_ns(site));
     if site.storage.ceph.len() > 1 { format!("{base}-{}", ceph.name) } else { base.to_string() }
 }
 
@@ -129,8 +130,28 @@ fn replicated(hosts: usize) -> Replicated {
     Replicated { size, require_safe_replica_size: size > 1 }
 }
 
-fn rook(site: &Site, ceph: &Ceph, objs: &mut Objects) -> Result<(), String> {
-    let ns = cluster_ns(site, ceph);
+/// The pack whose chart makes the CephCluster.
+const CLUSTER_PACK: &str = "rook-ceph-cluster";
+
+/// The rook-ceph-cluster chart's values: the one ceph backend's CephCluster
+/// (`clusterName`, `cephClusterSpec`), the operator's namespace, and none of
+/// the chart's own pools, filesystems, object stores or StorageClasses, which
+/// cluster/ renders from the site's classes. `None` without exactly one ceph
+/// backend (`bosun::pack::ceph-cluster`).
+pub fn rook_cluster_values(site: &Site) -> Option<serde_json::Value> {
+    let [ceph] = site.storage.ceph.as_slice() else { return None };
+    let spec = serde_json::to_value(cluster_spec(ceph)).ok()?;
+    Some(serde_json::json!({
+        "operatorNamespace": operator_ns(site),
+        "clusterName": ceph.name,
+        "cephClusterSpec": spec,
+        "cephBlockPools": [],
+        "cephFileSystems": [],
+        "cephObjectStores": [],
+    }))
+}
+
+fn cluster_spec(ceph: &Ceph) -> CephClusterSpec {
     let mut hosts: Vec<&str> = ceph.hosts().collect();
     hosts.sort();
     let n = hosts.len();
@@ -149,7 +170,7 @@ fn rook(site: &Site, ceph: &Ceph, objs: &mut Objects) -> Result<(), String> {
         }),
         preferred_during_scheduling_ignored_during_execution: None,
     };
-    let spec = CephClusterSpec {
+    CephClusterSpec {
         ceph_version: CephVersion { image: CEPH_IMAGE.to_string() },
         data_dir_host_path: "/var/lib/rook".to_string(),
         mon: Daemons { count: mons, allow_multiple_per_node: false },
@@ -162,8 +183,16 @@ fn rook(site: &Site, ceph: &Ceph, objs: &mut Objects) -> Result<(), String> {
             nodes: hosts.iter().map(|h| CephNode { name: h.to_string() }).collect(),
         },
         placement: BTreeMap::from([("all".to_string(), Placement { node_affinity: on_hosts })]),
-    };
-    objs.add("storage", &Cr::new(meta(&ceph.name, Some(&ns)), spec))?;
+    }
+}
+
+fn rook(site: &Site, ceph: &Ceph, objs: &mut Objects) -> Result<(), String> {
+    let ns = cluster_ns(site, ceph);
+    let n = ceph.hosts().count();
+    // One owner per object: with the cluster chart, the chart makes it.
+    if pack_namespace(site, CLUSTER_PACK).is_none() {
+        objs.add("storage", &Cr::new(meta(&ceph.name, Some(&ns)), cluster_spec(ceph)))?;
+    }
     let uses = |t: StorageType| site.storage.class.iter().any(|c| c.backend == ceph.name && c.type_ == t);
     if uses(StorageType::Rbd) {
         let spec = CephBlockPoolSpec { failure_domain: "host".to_string(), replicated: replicated(n) };

@@ -5,8 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
-
+use super::types::*;
 use super::{Install, Layout, metadata, repo_path, write};
 use crate::model::Gitops;
 use crate::plan::Plan;
@@ -30,102 +29,113 @@ pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), Str
         .unwrap_or("argocd")
         .to_string();
     let sync = sync_policy(plan);
-    let root = json!({
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": metadata(ROOT_APP, &ns, BTreeMap::new()),
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": g.repo, "targetRevision": g.revision, "path": repo_path(g, "gitops/apps")},
-            "destination": {"server": IN_CLUSTER, "namespace": ns},
-            "syncPolicy": sync.clone(),
+    let root = Object::new(
+        metadata(ROOT_APP, &ns, BTreeMap::new()),
+        ApplicationSpec {
+            project: "default".to_string(),
+            source: Some(git_source(g, repo_path(g, "gitops/apps"))),
+            destination: Destination { server: IN_CLUSTER.to_string(), namespace: Some(ns.clone()) },
+            sources: None,
+            sync_policy: sync.clone(),
         },
-    });
+    );
     write(out, &["gitops", "root.yaml"], &root)?;
     for i in &layout.installs {
         let file = format!("application-{}.yaml", i.name);
         write(out, &["gitops", "apps", &file], &application(g, i, &ns, &sync))?;
     }
-    let cluster = json!({
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": with_finalizer(metadata(CLUSTER_APP, &ns, wave(layout.cluster_wave))),
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": g.repo, "targetRevision": g.revision, "path": repo_path(g, "cluster")},
-            "destination": {"server": IN_CLUSTER},
-            "syncPolicy": with_options(sync.clone(), &["ServerSideApply=true"]),
+    let cluster = Object::new(
+        with_finalizer(metadata(CLUSTER_APP, &ns, wave(layout.cluster_wave))),
+        ApplicationSpec {
+            project: "default".to_string(),
+            source: Some(git_source(g, repo_path(g, "cluster"))),
+            destination: Destination { server: IN_CLUSTER.to_string(), namespace: None },
+            sources: None,
+            sync_policy: with_options(sync.clone(), &["ServerSideApply=true"]),
         },
-    });
+    );
     write(out, &["gitops", "apps", &format!("application-{CLUSTER_APP}.yaml")], &cluster)?;
     for team in &plan.teams {
-        let project = json!({
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "AppProject",
-            "metadata": metadata(&team.name, &ns, BTreeMap::new()),
-            "spec": {
-                "description": format!("Applications of team {}: only into its namespace", team.name),
-                "sourceRepos": ["*"],
-                "destinations": [{"server": IN_CLUSTER, "namespace": team.namespace()}],
-                "clusterResourceWhitelist": [],
-                "namespaceResourceWhitelist": [{"group": "*", "kind": "*"}],
+        let project = Object::new(
+            metadata(&team.name, &ns, BTreeMap::new()),
+            AppProjectSpec {
+                description: format!("Applications of team {}: only into its namespace", team.name),
+                source_repos: vec!["*".to_string()],
+                destinations: vec![Destination {
+                    server: IN_CLUSTER.to_string(),
+                    namespace: Some(team.namespace().to_string()),
+                }],
+                cluster_resource_whitelist: vec![],
+                namespace_resource_whitelist: vec![GroupKind { group: "*".to_string(), kind: "*".to_string() }],
             },
-        });
+        );
         write(out, &["gitops", "apps", &format!("appproject-{}.yaml", team.name)], &project)?;
     }
     Ok(())
 }
 
-fn application(g: &Gitops, i: &Install, ns: &str, sync: &Value) -> Value {
+/// A folder of the site's repository at the site's revision.
+fn git_source(g: &Gitops, path: String) -> AppSource {
+    AppSource {
+        repo_url: g.repo.clone(),
+        path: Some(path),
+        target_revision: g.revision.clone(),
+        ..AppSource::default()
+    }
+}
+
+fn application(g: &Gitops, i: &Install, ns: &str, sync: &SyncPolicy) -> Object<ApplicationSpec> {
     // Argo CD names Helm OCI repositories without the scheme.
     let repo = if i.chart.oci { i.chart.url.trim_start_matches("oci://") } else { &i.chart.url };
-    let chart = &i.chart.name;
     let values_file = format!("$values/{}", repo_path(g, &format!("packs/{}/values.yaml", i.name)));
-    json!({
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": with_finalizer(metadata(i.name, ns, wave(i.wave))),
-        "spec": {
-            "project": "default",
-            "destination": {"server": IN_CLUSTER, "namespace": i.namespace},
-            "sources": [
-                match &i.chart.local {
-                    None => json!({
-                        "repoURL": repo,
-                        "chart": chart,
-                        "targetRevision": i.chart.version,
-                        "helm": {"releaseName": i.name, "valueFiles": [values_file]},
-                    }),
-                    Some(path) => json!({
-                        "repoURL": g.repo,
-                        "path": path,
-                        "targetRevision": g.revision,
-                        "helm": {"releaseName": i.name, "valueFiles": [values_file]},
-                    }),
-                },
-                {"repoURL": g.repo, "targetRevision": g.revision, "ref": "values"},
-            ],
-            "syncPolicy": with_options(sync.clone(), &["CreateNamespace=true", "ServerSideApply=true"]),
+    let helm = Some(AppHelm { release_name: i.name.to_string(), value_files: vec![values_file] });
+    let chart = match &i.chart.local {
+        None => AppSource {
+            repo_url: repo.to_string(),
+            chart: Some(i.chart.name.clone()),
+            target_revision: i.chart.version.clone(),
+            helm,
+            ..AppSource::default()
         },
-    })
+        Some(path) => AppSource { helm, ..git_source(g, path.clone()) },
+    };
+    let values = AppSource {
+        repo_url: g.repo.clone(),
+        target_revision: g.revision.clone(),
+        ref_: Some("values".to_string()),
+        ..AppSource::default()
+    };
+    Object::new(
+        with_finalizer(metadata(i.name, ns, wave(i.wave))),
+        ApplicationSpec {
+            project: "default".to_string(),
+            source: None,
+            destination: Destination { server: IN_CLUSTER.to_string(), namespace: Some(i.namespace.to_string()) },
+            sources: Some(vec![chart, values]),
+            sync_policy: with_options(sync.clone(), &["CreateNamespace=true", "ServerSideApply=true"]),
+        },
+    )
 }
 
 fn wave(w: u32) -> BTreeMap<&'static str, String> {
     BTreeMap::from([(WAVE, w.to_string())])
 }
 
-fn with_finalizer(mut meta: Value) -> Value {
-    meta["finalizers"] = json!([FINALIZER]);
+fn with_finalizer(mut meta: Meta) -> Meta {
+    meta.finalizers = Some(vec![FINALIZER.to_string()]);
     meta
 }
 
-fn with_options(mut sync: Value, options: &[&str]) -> Value {
-    sync["syncOptions"] = json!(options);
+fn with_options(mut sync: SyncPolicy, options: &[&str]) -> SyncPolicy {
+    sync.sync_options = Some(options.iter().map(|o| o.to_string()).collect());
     sync
 }
 
 /// `syncPolicy` from the site's `gitops sync` options.
-fn sync_policy(plan: &Plan) -> Value {
+fn sync_policy(plan: &Plan) -> SyncPolicy {
     let s = plan.settings.gitops.as_ref().map(|g| g.sync()).unwrap_or_default();
-    if s.automated { json!({"automated": {"prune": s.prune, "selfHeal": s.self_heal}}) } else { json!({}) }
+    SyncPolicy {
+        automated: s.automated.then_some(Automated { prune: s.prune, self_heal: s.self_heal }),
+        sync_options: None,
+    }
 }

@@ -6,11 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
-
+use super::types::*;
 use super::{Install, Layout, metadata, repo_path, values, write};
 use crate::plan::Plan;
-use crate::render::{Outputs, yaml};
+use crate::render::Outputs;
 
 const NS: &str = "flux-system";
 const GIT: &str = "bosun-site";
@@ -19,40 +18,36 @@ const HELM_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 pub fn render(_plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), String> {
     let g = layout.gitops;
     let prune = g.sync().prune;
-    let git = json!({
-        "apiVersion": "source.toolkit.fluxcd.io/v1",
-        "kind": "GitRepository",
-        "metadata": metadata(GIT, NS, BTreeMap::new()),
-        "spec": {"interval": "1m", "url": g.repo, "ref": {"branch": g.revision}},
-    });
+    let git = Object::new(
+        metadata(GIT, NS, BTreeMap::new()),
+        GitRepositorySpec {
+            interval: "1m".to_string(),
+            url: g.repo.clone(),
+            ref_: GitRef { branch: g.revision.clone() },
+        },
+    );
     write(out, &["gitops", "gitrepository.yaml"], &git)?;
     let mut top = vec!["gitrepository.yaml".to_string()];
     let kustomization = |name: &str, path: String, depends: Vec<String>| {
-        let mut spec = json!({
-            "interval": "10m",
-            "path": format!("./{path}"),
-            "prune": prune,
-            "wait": true,
-            "timeout": "15m",
-            "sourceRef": {"kind": "GitRepository", "name": GIT},
-        });
-        if !depends.is_empty() {
-            spec["dependsOn"] = depends.into_iter().map(|n| json!({"name": n})).collect();
-        }
-        json!({
-            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-            "kind": "Kustomization",
-            "metadata": metadata(name, NS, BTreeMap::new()),
-            "spec": spec,
-        })
+        Object::new(
+            metadata(name, NS, BTreeMap::new()),
+            KustomizationSpec {
+                interval: "10m".to_string(),
+                path: format!("./{path}"),
+                prune,
+                wait: true,
+                timeout: "15m".to_string(),
+                source_ref: source_ref("GitRepository", GIT, None),
+                depends_on: names(depends),
+            },
+        )
     };
     let mut ks = vec![kustomization("sources", repo_path(g, "gitops/sources"), vec![])];
     for i in layout.installs.iter().filter(|i| i.chart.local.is_none()) {
-        let file = match i.chart.oci {
-            false => format!("helmrepository-{}.yaml", i.name),
-            true => format!("ocirepository-{}.yaml", i.name),
-        };
-        write(out, &["gitops", "sources", &file], &source(i))?;
+        match i.chart.oci {
+            false => write(out, &["gitops", "sources", &format!("helmrepository-{}.yaml", i.name)], &helm_repo(i))?,
+            true => write(out, &["gitops", "sources", &format!("ocirepository-{}.yaml", i.name)], &oci_repo(i))?,
+        }
     }
     let waves: BTreeSet<u32> = layout.installs.iter().map(|i| i.wave).collect();
     for w in &waves {
@@ -73,77 +68,80 @@ pub fn render(_plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), St
     };
     ks.push(kustomization("cluster", repo_path(g, "cluster"), cluster_depends));
     for k in &ks {
-        let name = k["metadata"]["name"].as_str().unwrap_or_default();
-        let file = format!("kustomization-{name}.yaml");
+        let file = format!("kustomization-{}.yaml", k.metadata.name);
         write(out, &["gitops", "kustomizations", &file], k)?;
         top.push(format!("kustomizations/{file}"));
     }
-    let index = json!({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": top,
-    });
-    out.text(&["gitops", "kustomization.yaml"], yaml::to_string(&index))
+    let index = KustomizeIndex {
+        api_version: "kustomize.config.k8s.io/v1beta1".to_string(),
+        kind: "Kustomization".to_string(),
+        resources: top,
+    };
+    write(out, &["gitops", "kustomization.yaml"], &index)
 }
 
-fn source(i: &Install) -> Value {
+fn source_ref(kind: &str, name: &str, namespace: Option<&str>) -> SourceRef {
+    SourceRef { kind: kind.to_string(), name: name.to_string(), namespace: namespace.map(str::to_string) }
+}
+
+/// `dependsOn`, or nothing when empty.
+fn names(names: Vec<String>) -> Option<Vec<NameRef>> {
+    (!names.is_empty()).then(|| names.into_iter().map(|name| NameRef { name }).collect())
+}
+
+fn helm_repo(i: &Install) -> Object<HelmRepositorySpec> {
+    Object::new(
+        metadata(i.name, NS, BTreeMap::new()),
+        HelmRepositorySpec { interval: "1h".to_string(), url: i.chart.url.clone() },
+    )
+}
+
+fn oci_repo(i: &Install) -> Object<OciRepositorySpec> {
     let c = &i.chart;
-    match c.oci {
-        false => json!({
-            "apiVersion": "source.toolkit.fluxcd.io/v1",
-            "kind": "HelmRepository",
-            "metadata": metadata(i.name, NS, BTreeMap::new()),
-            "spec": {"interval": "1h", "url": c.url},
-        }),
-        true => json!({
-            "apiVersion": "source.toolkit.fluxcd.io/v1",
-            "kind": "OCIRepository",
-            "metadata": metadata(i.name, NS, BTreeMap::new()),
-            "spec": {
-                "interval": "1h",
-                "url": format!("{}/{}", c.url.trim_end_matches('/'), c.name),
-                "ref": {"tag": c.version},
-                "layerSelector": {"mediaType": HELM_LAYER, "operation": "copy"},
-            },
-        }),
-    }
+    Object::new(
+        metadata(i.name, NS, BTreeMap::new()),
+        OciRepositorySpec {
+            interval: "1h".to_string(),
+            url: format!("{}/{}", c.url.trim_end_matches('/'), c.name),
+            ref_: OciRef { tag: c.version.clone() },
+            layer_selector: LayerSelector { media_type: HELM_LAYER.to_string(), operation: "copy".to_string() },
+        },
+    )
 }
 
-fn release(out: &Outputs, i: &Install) -> Result<Value, String> {
-    let mut spec = json!({
-        "interval": "30m",
-        "releaseName": i.name,
-        "targetNamespace": i.namespace,
-        "install": {"createNamespace": true, "crds": "CreateReplace"},
-        "upgrade": {"crds": "CreateReplace"},
-    });
-    match (&i.chart.local, i.chart.oci) {
-        (Some(path), _) => {
-            spec["chart"] = json!({"spec": {
-                "chart": format!("./{path}"),
-                "sourceRef": {"kind": "GitRepository", "name": GIT, "namespace": NS},
-            }});
-        }
-        (None, false) => {
-            spec["chart"] = json!({"spec": {
-                "chart": i.chart.name,
-                "version": i.chart.version,
-                "sourceRef": {"kind": "HelmRepository", "name": i.name, "namespace": NS},
-            }});
-        }
-        (None, true) => spec["chartRef"] = json!({"kind": "OCIRepository", "name": i.name, "namespace": NS}),
-    }
+fn release(out: &Outputs, i: &Install) -> Result<Object<HelmReleaseSpec>, String> {
+    let (chart, chart_ref) = match (&i.chart.local, i.chart.oci) {
+        (Some(path), _) => (
+            Some(HelmChartSpec {
+                chart: format!("./{path}"),
+                version: None,
+                source_ref: source_ref("GitRepository", GIT, Some(NS)),
+            }),
+            None,
+        ),
+        (None, false) => (
+            Some(HelmChartSpec {
+                chart: i.chart.name.clone(),
+                version: Some(i.chart.version.clone()),
+                source_ref: source_ref("HelmRepository", i.name, Some(NS)),
+            }),
+            None,
+        ),
+        (None, true) => (None, Some(source_ref("OCIRepository", i.name, Some(NS)))),
+    };
     let v = values(out, i.name)?;
-    if v.as_object().is_some_and(|m| !m.is_empty()) {
-        spec["values"] = v;
-    }
-    if !i.after.is_empty() {
-        spec["dependsOn"] = i.after.iter().map(|n| json!({"name": n})).collect();
-    }
-    Ok(json!({
-        "apiVersion": "helm.toolkit.fluxcd.io/v2",
-        "kind": "HelmRelease",
-        "metadata": metadata(i.name, NS, BTreeMap::new()),
-        "spec": spec,
-    }))
+    Ok(Object::new(
+        metadata(i.name, NS, BTreeMap::new()),
+        HelmReleaseSpec {
+            interval: "30m".to_string(),
+            release_name: i.name.to_string(),
+            target_namespace: i.namespace.to_string(),
+            install: ReleaseInstall { create_namespace: true, crds: "CreateReplace".to_string() },
+            upgrade: Upgrade { crds: "CreateReplace".to_string() },
+            chart: chart.map(|spec| HelmChartTemplate { spec }),
+            chart_ref,
+            values: v.as_object().is_some_and(|m| !m.is_empty()).then_some(v),
+            depends_on: names(i.after.iter().map(|n| n.to_string()).collect()),
+        },
+    ))
 }

@@ -5,9 +5,11 @@
 
 mod argocd;
 mod flux;
+pub mod types;
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Outputs, yaml};
@@ -106,17 +108,21 @@ pub fn repo_path(gitops: &Gitops, sub: &str) -> String {
 }
 
 /// `metadata` with bosun's label, and annotations when given.
-pub fn metadata(name: &str, namespace: &str, annotations: BTreeMap<&str, String>) -> Value {
-    let mut m = json!({"name": name, "namespace": namespace, "labels": {MANAGED_BY.0: MANAGED_BY.1}});
-    if !annotations.is_empty() {
-        m["annotations"] = json!(annotations);
+pub fn metadata(name: &str, namespace: &str, annotations: BTreeMap<&str, String>) -> types::Meta {
+    types::Meta {
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        labels: BTreeMap::from([(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string())]),
+        annotations: (!annotations.is_empty())
+            .then(|| annotations.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+        finalizers: None,
     }
-    m
 }
 
 /// Writes one object as YAML.
-pub fn write(out: &mut Outputs, path: &[&str], obj: &Value) -> Result<(), String> {
-    out.text(path, yaml::to_string(obj))
+pub fn write<T: Serialize>(out: &mut Outputs, path: &[&str], obj: &T) -> Result<(), String> {
+    let v = serde_json::to_value(obj).map_err(|e| format!("{}: {e}", path.join("/")))?;
+    out.text(path, yaml::to_string(&v))
 }
 
 /// The pack's rendered values, read back from packs/<pack>/values.yaml.
