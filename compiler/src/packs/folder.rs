@@ -15,7 +15,16 @@ use crate::source::{SourceMap, Span};
 
 /// Loads every pack folder of the site into its `Pack::folder`.
 pub fn load(site_dir: &Path, site: &mut Site, sources: &mut SourceMap, diags: &mut Diagnostics) {
-    let context = context(site);
+    // Built once: converting the whole site for every pack was most of the
+    // time a site with many packs spent here. Each render overwrites the
+    // pack's own keys.
+    let mut context = match tera::Context::from_value(context(site)) {
+        Ok(c) => c,
+        Err(e) => {
+            diags.push(Diagnostic::new(&crate::model::errors::INTERNAL, format!("template context: {e}")));
+            return;
+        }
+    };
     for i in 0..site.packs.len() {
         let Some(source) = site.packs[i].source.clone() else { continue };
         let at = |ptr: &str| site.index.value(&site.packs[i].at.at(ptr));
@@ -35,7 +44,7 @@ pub fn load(site_dir: &Path, site: &mut Site, sources: &mut SourceMap, diags: &m
         }
         let mut folder = folder;
         let secrets = super::secrets::refs(site, pack);
-        match render(&folder.template, &context, pack, &params, &secrets) {
+        match render(&folder.template, &mut context, pack, &params, &secrets) {
             Ok(v) => folder.values = v,
             Err(e) => {
                 let file = format!("{source}/{}", folder.template_path);
@@ -278,7 +287,7 @@ fn sandboxed(template: &str) -> Result<tera::Tera, tera::Error> {
 /// Renders values.yaml.tera and reads the result as YAML.
 fn render(
     template: &str,
-    site: &Value,
+    ctx: &mut tera::Context,
     pack: &Pack,
     params: &Value,
     secrets: &[super::secrets::SecretRef],
@@ -293,7 +302,6 @@ fn render(
         });
         TemplateError { message, at, rendered: None }
     })?;
-    let mut ctx = tera::Context::from_value(site.clone()).map_err(|e| TemplateError::msg(error_chain(&e)))?;
     ctx.insert("pack", &json!({"name": pack.name, "namespace": super::namespace(pack)}));
     ctx.insert("values", params);
     // `set PATH from=SECRET`: the Secret's name and key, never its value.
@@ -310,12 +318,12 @@ fn render(
             "ExperimentImage": params.get("image").cloned().unwrap_or_else(|| json!("")),
         }),
     );
-    let text = tera.render("values.yaml.tera", &ctx).map_err(|e| TemplateError::msg(error_chain(&e)))?;
+    let text = tera.render("values.yaml.tera", ctx).map_err(|e| TemplateError::msg(error_chain(&e)))?;
     let v: Value = serde_norway::from_str(&text).map_err(|e| {
         let rendered = e.location().map(|l| l.line()).unwrap_or(1);
         TemplateError {
             message: format!("the rendered values are not YAML: {e}"),
-            at: origin(template, &ctx, &text, rendered).map(|l| (l, None)),
+            at: origin(template, ctx, &text, rendered).map(|l| (l, None)),
             rendered: Some((rendered, text.lines().nth(rendered - 1).unwrap_or("").to_string())),
         }
     })?;
