@@ -27,7 +27,7 @@ pub fn render(review: &Review, title: &str, budget: usize) -> String {
     if !review.has_changes() {
         return out;
     }
-    out.push_str("\n### Files\n\n");
+    out.push_str("### Files\n\n");
     let mut used = out.chars().count();
     let (mut left_files, mut left_lines) = (0usize, 0usize);
     // Set once a file had to be cut or left out for room: the rest are left out.
