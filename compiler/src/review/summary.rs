@@ -354,8 +354,7 @@ fn covers(reference: &str, dir: bool, path: &str) -> bool {
 }
 
 fn blast(new: &Files, files: &[FileDiff], resources: &BTreeMap<ResourceId, Status>, hosts: &Hosts) -> Blast {
-    let mut b = Blast::default();
-    b.reprovisioned = hosts
+    let reprovisioned = hosts
         .changed
         .iter()
         .filter(|(_, why)| why.iter().any(|w| ["boot", "cloud-init", "bmc"].contains(w)))
@@ -377,8 +376,6 @@ fn blast(new: &Files, files: &[FileDiff], resources: &BTreeMap<ResourceId, Statu
             syncs.insert(s.label);
         }
     }
-    b.syncs = syncs.into_iter().collect();
-    b.pruned = pruned.into_iter().collect();
     let mut quota = BTreeSet::new();
     let mut access = BTreeSet::new();
     for id in resources.keys() {
@@ -390,7 +387,12 @@ fn blast(new: &Files, files: &[FileDiff], resources: &BTreeMap<ResourceId, Statu
             _ => {}
         }
     }
-    b.quota = quota.into_iter().collect();
-    b.access = access.into_iter().collect();
-    b
+    Blast {
+        reprovisioned,
+        shared_boot: Vec::new(), // filled in by `summarize`, from `hosts`
+        syncs: syncs.into_iter().collect(),
+        pruned: pruned.into_iter().collect(),
+        quota: quota.into_iter().collect(),
+        access: access.into_iter().collect(),
+    }
 }

@@ -131,3 +131,10 @@ fn terminal_colour_only_when_asked() {
     assert!(!render(&r, Format::Terminal { colour: false }, "t").contains('\x1b'));
     assert!(render(&r, Format::Terminal { colour: true }, "t").contains("\x1b[32m+x"));
 }
+
+#[test]
+fn markdown_escapes_paths_for_html_and_names_for_markdown() {
+    let new = files(&[("packs/a_b/<x>.txt", "1\n")]);
+    let md = render(&review(&Files::new(), &new), Format::Markdown, "t");
+    assert!(md.contains("<summary><code>packs/a_b/&lt;x&gt;.txt</code> — added</summary>"), "{md}");
+}

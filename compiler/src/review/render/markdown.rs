@@ -82,7 +82,7 @@ fn head(review: &Review, title: &str) -> String {
     if !s.resources.is_empty() {
         out.push_str("| resource kind | changes |\n|---|---|\n");
         for k in &s.resources {
-            let _ = writeln!(out, "| {} | {} |", cell(&k.kind), kind_counts(k));
+            let _ = writeln!(out, "| {} | {} |", escape(&k.kind), kind_counts(k));
         }
         out.push('\n');
     }
@@ -109,7 +109,9 @@ fn section(status: &str, path: &str, lines: &[Line], shown: usize) -> String {
         body.push(format!("… {} more lines of this file not shown", lines.len() - shown));
     }
     let fence = fence_for(&body);
-    let mut out = format!("<details><summary><code>{}</code> — {status}</summary>\n\n{fence}diff\n", escape(path));
+    // The <details> line is an HTML block, whose text markdown leaves alone:
+    // HTML escapes only.
+    let mut out = format!("<details><summary><code>{}</code> — {status}</summary>\n\n{fence}diff\n", html(path));
     for l in body {
         out.push_str(&l);
         out.push('\n');
@@ -133,7 +135,13 @@ fn cut(line: &str) -> String {
     format!("{kept}… (line cut)")
 }
 
-/// Text safe inside HTML and markdown inline content.
+/// Text safe inside an HTML block.
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Text safe inside markdown inline content (which inline HTML tags such as
+/// <code> do not shield from markdown).
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -149,8 +157,4 @@ fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-fn cell(text: &str) -> String {
-    escape(text)
 }
