@@ -7,6 +7,8 @@ mod json;
 mod markdown;
 mod terminal;
 
+use serde_json::Value;
+
 use super::resources::inline;
 use super::{Body, DocChange, FileDiff, Review, Status, Summary};
 
@@ -73,22 +75,26 @@ fn file_lines(file: &FileDiff) -> Vec<Line> {
     match &file.body {
         Body::Documents(docs) if docs.is_empty() => vec![Line::new(Kind::Note, "(an empty file)")],
         Body::Documents(docs) => docs.iter().flat_map(doc_lines).collect(),
-        Body::Text(diff) => diff
-            .lines()
-            .map(|l| match l.chars().next() {
-                Some('+') => Line::new(Kind::Added, &l[1..]),
-                Some('-') => Line::new(Kind::Removed, &l[1..]),
-                Some(' ') => Line::new(Kind::Context, &l[1..]),
-                Some('@') => Line::new(Kind::Header, l),
-                _ => Line::new(Kind::Note, l),
-            })
-            .collect(),
+        Body::Text(diff) => text_lines(diff, ""),
         Body::Binary { old, new } => vec![Line::new(Kind::Note, format!("binary content: {old} → {new} bytes"))],
         Body::Manifest { lines } => vec![Line::new(
             Kind::Note,
             format!("{lines} line(s) of file hashes and site digest changed (`sha256sum -c MANIFEST` checks them)"),
         )],
     }
+}
+
+/// A unified diff's lines, each text after its `+`/`-`/` ` behind `indent`.
+fn text_lines(diff: &str, indent: &str) -> Vec<Line> {
+    diff.lines()
+        .map(|l| match l.chars().next() {
+            Some('+') => Line::new(Kind::Added, format!("{indent}{}", &l[1..])),
+            Some('-') => Line::new(Kind::Removed, format!("{indent}{}", &l[1..])),
+            Some(' ') => Line::new(Kind::Context, format!("{indent}{}", &l[1..])),
+            Some('@') if indent.is_empty() => Line::new(Kind::Header, l),
+            _ => Line::new(Kind::Note, format!("{indent}{l}")),
+        })
+        .collect()
 }
 
 fn doc_lines(doc: &DocChange) -> Vec<Line> {
@@ -98,6 +104,14 @@ fn doc_lines(doc: &DocChange) -> Vec<Line> {
         Status::Modified => {
             out.push(Line::new(Kind::Header, format!("@@ {label} @@")));
             for f in &doc.fields {
+                if let (Some(Value::String(a)), Some(Value::String(b))) = (&f.old, &f.new)
+                    && (a.contains('\n') || b.contains('\n'))
+                {
+                    // A script or an embedded file: its lines, diffed.
+                    out.push(Line::new(Kind::Context, format!(" {}: (text)", f.path)));
+                    out.extend(text_lines(&super::text::unified(a, b), "   "));
+                    continue;
+                }
                 if let Some(old) = &f.old {
                     out.push(Line::new(Kind::Removed, format!(" {}: {}", f.path, inline(old, VALUE_WIDTH))));
                 }
