@@ -138,3 +138,14 @@ fn markdown_escapes_paths_for_html_and_names_for_markdown() {
     let md = render(&review(&Files::new(), &new), Format::Markdown, "t");
     assert!(md.contains("<summary><code>packs/a_b/&lt;x&gt;.txt</code> — added</summary>"), "{md}");
 }
+
+#[test]
+fn a_changed_multi_line_string_shows_its_changed_lines() {
+    let old =
+        files(&[("provisioning/cloud-init/h/user-data", "write_files:\n  - content: |\n      a\n      b\n      c\n")]);
+    let new =
+        files(&[("provisioning/cloud-init/h/user-data", "write_files:\n  - content: |\n      a\n      B\n      c\n")]);
+    let text = render(&review(&old, &new), Format::Terminal { colour: false }, "t");
+    assert!(text.contains("   write_files[0].content: (text)\n"), "{text}");
+    assert!(text.contains("\n  -   b\n  +   B\n"), "{text}");
+}
