@@ -215,7 +215,7 @@ fn compile_check_compares_without_writing() {
 
     let missing = run(args(&["--check"]));
     assert_eq!(missing.status.code(), Some(1), "{}", text(&missing.stderr));
-    assert!(text(&missing.stdout).contains("added    MANIFEST"), "{}", text(&missing.stdout));
+    assert!(text(&missing.stdout).contains("\nadded MANIFEST\n"), "{}", text(&missing.stdout));
     assert!(!dir.exists(), "--check writes nothing, not even the folder");
 
     assert_eq!(run(args(&[])).status.code(), Some(0));
@@ -227,7 +227,9 @@ fn compile_check_compares_without_writing() {
     fs::write(dir.join("README.md"), "edited\n").unwrap();
     let edited = run(args(&["--check"]));
     assert_eq!(edited.status.code(), Some(1));
-    assert_eq!(text(&edited.stdout), "modified README.md\n");
+    let review = text(&edited.stdout);
+    assert!(review.contains("1 file(s) change") && review.contains("\nmodified README.md\n"), "{review}");
+    assert!(review.contains("-edited") && review.contains("+# Site"), "the review shows the diff:\n{review}");
     let mut expected = before.clone();
     expected.retain(|(p, _, _)| !p.ends_with("README.md"));
     let mut now = snapshot(&dir);

@@ -26,6 +26,7 @@ pub mod packs;
 pub mod parse;
 pub mod plan;
 pub mod render;
+pub mod review;
 pub mod source;
 pub mod structure;
 mod suggest;

@@ -1,6 +1,7 @@
 //! The command line: parse arguments, run one command, print, exit.
 //! Exit codes: 0 ok, 1 invalid site (or differences), 2 usage or I/O error.
 
+mod diff;
 mod explain;
 mod fmt;
 mod import;
@@ -41,9 +42,16 @@ enum Command {
         /// Exit 0 when the folder is up to date, 1 when compiling would change it.
         #[arg(long, conflicts_with = "force")]
         check: bool,
+        /// With --check: how to print the review of what would change.
+        #[command(flatten)]
+        review: diff::FormatArg,
         #[command(flatten)]
         diag: DiagArgs,
     },
+    /// Review the change between two compiled folders: a summary with the
+    /// blast radius, then each file's diff (YAML compared as resources).
+    /// Exit 0 when they mean the same, 1 when they differ.
+    Diff(diff::Args),
     /// Print the site language's JSON Schema.
     Schema,
     /// Rewrite every file of a site in canonical layout, keeping comments.
@@ -78,7 +86,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check { site, diag } => check(&site, &diag),
-        Command::Compile { site, output, force, check, diag } => compile(&site, &output, force, check, &diag),
+        Command::Compile { site, output, force, check, review, diag } => {
+            compile(&site, &output, force, check.then_some(&review), &diag)
+        }
+        Command::Diff(args) => diff::run(&args),
         Command::Schema => {
             print!("{}", crate::structure::schema::SCHEMA_TEXT);
             0
@@ -121,7 +132,14 @@ fn check(site: &std::path::Path, args: &DiagArgs) -> u8 {
     }
 }
 
-fn compile(site: &std::path::Path, output: &std::path::Path, force: bool, check: bool, args: &DiagArgs) -> u8 {
+/// `check` holds the review format when only comparing.
+fn compile(
+    site: &std::path::Path,
+    output: &std::path::Path,
+    force: bool,
+    check: Option<&diff::FormatArg>,
+    args: &DiagArgs,
+) -> u8 {
     let (checked, tree) = match crate::compile(site) {
         Ok(r) => r,
         Err(e) => {
@@ -133,8 +151,8 @@ fn compile(site: &std::path::Path, output: &std::path::Path, force: bool, check:
     let (Some(tree), 0) = (tree, verdict(&checked, args)) else {
         return 1;
     };
-    if check {
-        return compare(output, &tree);
+    if let Some(format) = check {
+        return compare(output, &tree, format);
     }
     match crate::write::commit(output, &tree, force) {
         Ok(r) => {
@@ -155,26 +173,25 @@ fn compile(site: &std::path::Path, output: &std::path::Path, force: bool, check:
     }
 }
 
-/// `compile --check`: one line per path that compiling would change.
-fn compare(output: &std::path::Path, tree: &crate::write::Tree) -> u8 {
-    match crate::write::compare(output, tree) {
-        Ok(changes) if changes.is_empty() => {
-            eprintln!("{} is up to date", output.display());
-            0
-        }
-        Ok(changes) => {
-            let mut out = String::new();
-            for (path, change) in &changes {
-                out.push_str(&format!("{:<9}{path}\n", change.as_str()));
-            }
-            print!("{out}");
-            eprintln!("{}: {} file(s) would change", output.display(), changes.len());
-            1
-        }
+/// `compile --check`: the exit code says whether compiling would change
+/// any file; stdout has the review of how.
+fn compare(output: &std::path::Path, tree: &crate::write::Tree, format: &diff::FormatArg) -> u8 {
+    let changes = match crate::write::compare(output, tree) {
+        Ok(changes) => changes,
         Err(e) => {
             eprintln!("error: {e}");
-            2
+            return 2;
         }
+    };
+    if let Err(code) = diff::check(output, tree, format) {
+        return code;
+    }
+    if changes.is_empty() {
+        eprintln!("{} is up to date", output.display());
+        0
+    } else {
+        eprintln!("{}: {} file(s) would change", output.display(), changes.len());
+        1
     }
 }
 

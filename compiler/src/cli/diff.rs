@@ -1,0 +1,91 @@
+//! `bosun diff OLD NEW` and the printing half of `bosun compile --check`:
+//! read the two trees, review them (crate::review), print in the chosen
+//! format. Exit 0 when nothing changes, 1 when something does, 2 when a
+//! side cannot be read.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use crate::review::{self, Review, render::Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The compiled folder before the change (e.g. the base branch's).
+    pub old: PathBuf,
+    /// The compiled folder after the change.
+    pub new: PathBuf,
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(clap::Args)]
+pub struct FormatArg {
+    /// How to print the review: `terminal` (colour only on a terminal),
+    /// `markdown` (a pull-request comment) or `json` (for bots).
+    #[arg(long = "format", value_enum, default_value_t = ReviewFormat::Terminal)]
+    pub format: ReviewFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReviewFormat {
+    Terminal,
+    Markdown,
+    Json,
+}
+
+impl FormatArg {
+    fn resolve(&self) -> Format {
+        match self.format {
+            ReviewFormat::Terminal => {
+                let colour =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+                Format::Terminal { colour }
+            }
+            ReviewFormat::Markdown => Format::Markdown,
+            ReviewFormat::Json => Format::Json,
+        }
+    }
+}
+
+pub fn run(args: &Args) -> u8 {
+    let read = |p: &Path| {
+        review::read_dir(p).map_err(|e| {
+            eprintln!("error[{}]: {e}", e.code());
+        })
+    };
+    let (Ok(old), Ok(new)) = (read(&args.old), read(&args.new)) else {
+        return 2;
+    };
+    let review = review::review(&old, &new);
+    let title = format!("{} → {}", args.old.display(), args.new.display());
+    print(&review, &args.format, &title, true);
+    u8::from(review.has_changes())
+}
+
+/// `compile --check`: the review of the output folder against the rendered
+/// tree. The exit code stays the check's own (1 when compiling would change
+/// any byte, which includes a file differing only in layout).
+pub fn check(output: &Path, tree: &crate::write::Tree, format: &FormatArg) -> Result<(), u8> {
+    let old = review::read_for_check(output, tree).map_err(|e| {
+        eprintln!("error[{}]: {e}", e.code());
+        2
+    })?;
+    let review = review::review(&old, &tree.files);
+    let changed = review.has_changes() || !review.layout_only.is_empty();
+    print(&review, format, &output.display().to_string(), changed);
+    Ok(())
+}
+
+/// Prints the review; the terminal format prints nothing when there is
+/// nothing to say, the others always print (a bot reads "no changes" too).
+fn print(review: &Review, format: &FormatArg, title: &str, changed: bool) {
+    let format = format.resolve();
+    if matches!(format, Format::Terminal { .. }) && !changed {
+        return;
+    }
+    let text = review::render::render(review, format, title);
+    // A closed pipe (`bosun diff … | head`) is not worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
