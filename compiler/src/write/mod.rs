@@ -5,9 +5,14 @@
 //! bosun did not write (not in the previous MANIFEST), or one changed by hand
 //! since, is never overwritten or deleted without `--force`; and a run that
 //! is interrupted leaves the folder as it was, or lets the next run finish
-//! the change. New contents are staged in `.bosun-staging/`, then a journal
-//! listing every rename and deletion is committed with one atomic rename,
-//! then applied. The next run applies a journal it finds before anything else.
+//! the change. New contents of existing files are staged in
+//! `.bosun-staging/`, then a journal listing every rename, creation and
+//! deletion is committed with one atomic rename, then applied: staged files
+//! are renamed into place, files that did not exist are written where they
+//! belong (no staging: nothing of the old tree is at stake), deletions
+//! follow, MANIFEST last. The next run applies a journal it finds before
+//! anything else, and removes the files a killed run was creating (their
+//! content was never recorded; the run itself writes them again).
 
 pub mod compare;
 pub mod manifest;
@@ -82,8 +87,18 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 /// One step of a commit, as recorded in the journal.
 #[derive(Debug, PartialEq, Eq)]
 enum Step {
-    Write { staged: String, path: String },
-    Delete { path: String },
+    /// Replace an existing file with a staged one.
+    Write {
+        staged: String,
+        path: String,
+    },
+    /// Write a file that does not exist yet, in place.
+    Create {
+        path: String,
+    },
+    Delete {
+        path: String,
+    },
 }
 
 impl Step {
@@ -91,9 +106,30 @@ impl Step {
     fn write(&self) -> Option<(&str, &str)> {
         match self {
             Step::Write { staged, path } => Some((staged, path)),
-            Step::Delete { .. } => None,
+            _ => None,
         }
     }
+
+    fn create(&self) -> Option<&str> {
+        match self {
+            Step::Create { path } => Some(path),
+            _ => None,
+        }
+    }
+
+    fn path(&self) -> &str {
+        match self {
+            Step::Write { path, .. } | Step::Create { path } | Step::Delete { path } => path,
+        }
+    }
+}
+
+/// Whether `apply` runs a commit (with the tree's contents at hand) or
+/// finishes one a killed run left behind.
+#[derive(Clone, Copy)]
+enum Mode<'t> {
+    Commit(&'t Tree),
+    Recover,
 }
 
 pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError> {
@@ -116,6 +152,10 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
         match verdict? {
             Verdict::Unchanged => {
                 report.unchanged += 1;
+                continue;
+            }
+            Verdict::Create => {
+                steps.push(Step::Create { path: path.clone() });
                 continue;
             }
             Verdict::Write => {}
@@ -147,12 +187,12 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
         return Ok(report);
     }
     // MANIFEST goes last, so a folder whose MANIFEST is new has all its files.
-    steps.sort_by_key(|s| matches!(s, Step::Write { path, .. } if path == manifest::NAME));
+    steps.sort_by_key(|s| !matches!(s, Step::Delete { .. }) && s.path() == manifest::NAME);
     stage(dir, tree, &steps)?;
-    apply(dir, &steps)?;
+    apply(dir, &steps, Mode::Commit(tree))?;
     for s in &steps {
         match s {
-            Step::Write { .. } => report.written += 1,
+            Step::Write { .. } | Step::Create { .. } => report.written += 1,
             Step::Delete { .. } => report.removed += 1,
         }
     }
@@ -162,6 +202,8 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
 /// What compiling does to one file of the tree.
 enum Verdict {
     Unchanged,
+    /// Nothing is there yet.
+    Create,
     Write,
     /// Write, but the file there is not bosun's to replace (`--force` only).
     Foreign(&'static str),
@@ -177,7 +219,7 @@ fn verdict(
     Ok(match fs::read(&target) {
         Ok(existing) if existing == bytes => Verdict::Unchanged,
         Ok(existing) => ownership(previous, path, &existing).map_or(Verdict::Write, Verdict::Foreign),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Verdict::Write,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Verdict::Create,
         Err(_) if target.is_dir() => Verdict::Foreign("a folder is in the way"),
         Err(error) => return Err(WriteError::Io { path: target, error }),
     })
@@ -202,6 +244,7 @@ fn stage(dir: &Path, tree: &Tree, steps: &[Step]) -> Result<(), WriteError> {
     for step in steps {
         match step {
             Step::Write { staged, path } => journal.push_str(&format!("write {staged} {path}\n")),
+            Step::Create { path } => journal.push_str(&format!("create {path}\n")),
             Step::Delete { path } => journal.push_str(&format!("delete {path}\n")),
         }
     }
@@ -223,6 +266,7 @@ fn parse_journal(text: &str) -> Vec<Step> {
             Some(("write", rest)) => {
                 rest.split_once(' ').map(|(s, p)| Step::Write { staged: s.into(), path: p.into() })
             }
+            Some(("create", p)) => Some(Step::Create { path: p.into() }),
             Some(("delete", p)) => Some(Step::Delete { path: p.into() }),
             _ => None,
         })
@@ -234,7 +278,7 @@ fn parse_journal(text: &str) -> Vec<Step> {
 fn recover(dir: &Path) -> Result<(), WriteError> {
     let journal = dir.join(JOURNAL);
     match fs::read_to_string(&journal) {
-        Ok(text) => apply(dir, &parse_journal(&text)),
+        Ok(text) => apply(dir, &parse_journal(&text), Mode::Recover),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             let staging = dir.join(STAGING);
             if staging.exists() {
@@ -247,27 +291,20 @@ fn recover(dir: &Path) -> Result<(), WriteError> {
 }
 
 /// Applies the steps; each is idempotent, so a run interrupted here can
-/// apply the same journal again. Files move into place in parallel, then
-/// deletions happen; a MANIFEST write at the end of the journal goes last,
-/// so a folder whose MANIFEST is new has all its files.
-fn apply(dir: &Path, steps: &[Step]) -> Result<(), WriteError> {
+/// apply the same journal again. Files are written and moved into place in
+/// parallel, then deletions happen; a MANIFEST step at the end of the
+/// journal goes last, so a folder whose MANIFEST is new has all its files.
+fn apply(dir: &Path, steps: &[Step], mode: Mode) -> Result<(), WriteError> {
     let staging = dir.join(STAGING);
-    let manifest_last = matches!(steps.last(), Some(Step::Write { path, .. }) if path == manifest::NAME);
+    let manifest_last = steps.last().is_some_and(|s| s.create().or(s.write().map(|w| w.1)) == Some(manifest::NAME));
     let (body, tail) = steps.split_at(steps.len() - usize::from(manifest_last));
-    move_into_place(dir, &staging, body)?;
+    place(dir, &staging, body, mode)?;
     for step in body {
         if let Step::Delete { path } = step {
-            let target = dir.join(path);
-            match fs::remove_file(&target) {
-                Ok(()) => prune_empty_parents(dir, &target),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(WriteError::Io { path: target, error: e });
-                }
-            }
+            remove(dir, path)?;
         }
     }
-    move_into_place(dir, &staging, tail)?;
+    place(dir, &staging, tail, mode)?;
     let journal = dir.join(JOURNAL);
     match fs::remove_file(&journal) {
         Ok(()) => {}
@@ -281,16 +318,30 @@ fn apply(dir: &Path, steps: &[Step]) -> Result<(), WriteError> {
         .map_err(io_err(&staging))
 }
 
-/// Renames the staged files of the write steps into place, each folder
-/// created once.
-fn move_into_place(dir: &Path, staging: &Path, steps: &[Step]) -> Result<(), WriteError> {
-    let writes: Vec<(&str, &str)> = steps.iter().filter_map(Step::write).collect();
-    let parents: BTreeSet<&Path> = writes.iter().filter_map(|(_, path)| Path::new(path).parent()).collect();
-    for parent in parents {
-        let parent = dir.join(parent);
-        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+/// Creates the new files (or, recovering, removes what a killed run was
+/// creating) and renames the staged ones into place, each folder made once.
+fn place(dir: &Path, staging: &Path, steps: &[Step], mode: Mode) -> Result<(), WriteError> {
+    let moves: Vec<(&str, &str)> = steps.iter().filter_map(Step::write).collect();
+    let creates: Vec<&str> = steps.iter().filter_map(Step::create).collect();
+    let mut parents: BTreeSet<&Path> = moves.iter().filter_map(|(_, path)| Path::new(path).parent()).collect();
+    match mode {
+        Mode::Commit(tree) => {
+            parents.extend(creates.iter().filter_map(|path| Path::new(path).parent()));
+            make_folders(dir, parents)?;
+            creates.par_iter().try_for_each(|path| {
+                let target = dir.join(path);
+                fs::write(&target, &tree.files[*path]).map_err(io_err(&target))
+            })?;
+        }
+        Mode::Recover => {
+            // Removing first: pruning an emptied folder must not undo a make.
+            for path in creates {
+                remove(dir, path)?;
+            }
+            make_folders(dir, parents)?;
+        }
     }
-    writes.par_iter().try_for_each(|(staged, path)| {
+    moves.par_iter().try_for_each(|(staged, path)| {
         let (from, to) = (staging.join(staged), dir.join(path));
         match fs::rename(&from, &to) {
             // Moved into place before an interruption.
@@ -298,6 +349,27 @@ fn move_into_place(dir: &Path, staging: &Path, steps: &[Step]) -> Result<(), Wri
             r => r.map_err(io_err(&to)),
         }
     })
+}
+
+fn make_folders(dir: &Path, folders: BTreeSet<&Path>) -> Result<(), WriteError> {
+    for folder in folders {
+        let folder = dir.join(folder);
+        fs::create_dir_all(&folder).map_err(io_err(&folder))?;
+    }
+    Ok(())
+}
+
+/// Deletes a file bosun wrote, and the folders that leaves empty.
+fn remove(dir: &Path, path: &str) -> Result<(), WriteError> {
+    let target = dir.join(path);
+    match fs::remove_file(&target) {
+        Ok(()) => {
+            prune_empty_parents(dir, &target);
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(WriteError::Io { path: target, error }),
+    }
 }
 
 /// Removes folders left empty by a deletion, up to (not including) `dir`.

@@ -68,6 +68,42 @@ fn an_interrupted_commit_is_finished_by_the_next_run() {
 }
 
 #[test]
+fn files_a_killed_run_was_creating_are_removed_then_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    commit(dir.path(), &tree(&[("keep.txt", "k")]), false).unwrap();
+    let new = tree(&[("keep.txt", "k"), ("n/new.txt", "whole")]);
+    // Past the commit point: the journal says n/new.txt is being created,
+    // and the run died with half of it written.
+    let steps = vec![
+        Step::Create { path: "n/new.txt".into() },
+        Step::Write { staged: "1".into(), path: manifest::NAME.into() },
+    ];
+    stage(dir.path(), &new, &steps).unwrap();
+    fs::create_dir(dir.path().join("n")).unwrap();
+    fs::write(dir.path().join("n/new.txt"), "wh").unwrap();
+
+    recover(dir.path()).unwrap();
+    assert!(!dir.path().join("n").exists(), "the half-written file and its folder are gone");
+    assert_eq!(fs::read(dir.path().join(manifest::NAME)).unwrap(), new.files[manifest::NAME]);
+    let report = commit(dir.path(), &new, false).unwrap();
+    assert_eq!(report.written, 1);
+    assert_eq!(fs::read_to_string(dir.path().join("n/new.txt")).unwrap(), "whole");
+}
+
+#[test]
+fn a_fresh_folder_is_written_without_staging() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = tree(&[("a/b.txt", "1"), ("c.txt", "2")]);
+    let steps: Vec<Step> = t.files.keys().map(|p| Step::Create { path: p.clone() }).collect();
+    stage(dir.path(), &t, &steps).unwrap();
+    assert_eq!(fs::read_dir(dir.path().join(STAGING)).unwrap().count(), 0, "nothing is staged");
+    assert!(dir.path().join(JOURNAL).exists(), "the journal is committed first");
+    apply(dir.path(), &steps, Mode::Commit(&t)).unwrap();
+    assert_eq!(fs::read_to_string(dir.path().join("a/b.txt")).unwrap(), "1");
+    assert!(!dir.path().join(STAGING).exists() && !dir.path().join(JOURNAL).exists());
+}
+
+#[test]
 fn a_run_killed_before_its_commit_point_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     commit(dir.path(), &tree(&[("a.txt", "1")]), false).unwrap();
@@ -83,9 +119,12 @@ fn a_run_killed_before_its_commit_point_changes_nothing() {
 
 #[test]
 fn journal_round_trips() {
-    let steps =
-        vec![Step::Write { staged: "0".into(), path: "x/y.yaml".into() }, Step::Delete { path: "z.yaml".into() }];
-    let text = "write 0 x/y.yaml\ndelete z.yaml\n";
+    let steps = vec![
+        Step::Write { staged: "0".into(), path: "x/y.yaml".into() },
+        Step::Create { path: "n.yaml".into() },
+        Step::Delete { path: "z.yaml".into() },
+    ];
+    let text = "write 0 x/y.yaml\ncreate n.yaml\ndelete z.yaml\n";
     assert_eq!(parse_journal(text), steps);
 }
 
