@@ -67,15 +67,17 @@ pub fn run(args: &Args) -> u8 {
 /// `compile --check`: the review of the output folder against the rendered
 /// tree. The exit code stays the check's own (1 when compiling would change
 /// any byte, which includes a file differing only in layout).
-pub fn check(output: &Path, tree: &crate::write::Tree, format: &FormatArg) -> Result<(), u8> {
+/// `compile --check`: prints the review of what compiling would change and
+/// returns how many files differ in any byte (layout-only ones included).
+pub fn check(output: &Path, tree: &crate::write::Tree, format: &FormatArg) -> Result<usize, u8> {
     let old = review::read_for_check(output, tree).map_err(|e| {
         eprintln!("error[{}]: {e}", e.code());
         2
     })?;
     let review = review::review(&old, &tree.files);
-    let changed = review.has_changes() || !review.layout_only.is_empty();
-    print(&review, format, &output.display().to_string(), changed);
-    Ok(())
+    let changed = review.files.len() + review.layout_only.len();
+    print(&review, format, &output.display().to_string(), changed > 0);
+    Ok(changed)
 }
 
 /// Prints the review; the terminal format prints nothing when there is

@@ -176,22 +176,16 @@ fn compile(
 /// `compile --check`: the exit code says whether compiling would change
 /// any file; stdout has the review of how.
 fn compare(output: &std::path::Path, tree: &crate::write::Tree, format: &diff::FormatArg) -> u8 {
-    let changes = match crate::write::compare(output, tree) {
-        Ok(changes) => changes,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
+    match diff::check(output, tree, format) {
+        Err(code) => code,
+        Ok(0) => {
+            eprintln!("{} is up to date", output.display());
+            0
         }
-    };
-    if let Err(code) = diff::check(output, tree, format) {
-        return code;
-    }
-    if changes.is_empty() {
-        eprintln!("{} is up to date", output.display());
-        0
-    } else {
-        eprintln!("{}: {} file(s) would change", output.display(), changes.len());
-        1
+        Ok(changed) => {
+            eprintln!("{}: {changed} file(s) would change", output.display());
+            1
+        }
     }
 }
 
