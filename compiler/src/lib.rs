@@ -32,6 +32,7 @@ pub mod structure;
 mod suggest;
 pub mod support;
 pub mod synth;
+pub mod timings;
 pub mod validate;
 pub mod write;
 
@@ -56,8 +57,14 @@ impl Checked {
 
 /// Runs stages 1–4.
 pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
+    check_timed(path, &mut timings::Timings::off())
+}
+
+/// [`check`], recording how long each stage took.
+pub fn check_timed(path: &Path, timings: &mut timings::Timings) -> Result<Checked, parse::ReadError> {
     let mut diags = Diagnostics::default();
     let mut parsed = parse::parse(path, &mut diags)?;
+    timings.lap("parse");
     if diags.has_errors() {
         // A file that did not parse (or include) would make every later
         // finding about missing settings misleading.
@@ -66,13 +73,19 @@ pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
     let mut secrets = Diagnostics::default();
     validate::secrets::scan(&parsed.nodes, &mut secrets);
     let structured = structure::structure(&parsed, &mut diags);
+    // The nodes are in the JSON document now; a large site's tree is tens of MB.
+    parsed.nodes = Vec::new();
+    timings.lap("structure (and schema)");
     let mut site = model::build(structured, &mut diags);
+    timings.lap("model");
     validate::validate(&site, &mut diags);
+    timings.lap("validate");
     if !diags.has_errors() {
         // Pack folders are read only for a site whose pack nodes are sound.
         let dir = path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
         packs::folder::load(&dir, &mut site, &mut parsed.sources, &mut diags);
         packs::check(&site, &mut diags);
+        timings.lap("pack folders");
     }
     // A pasted secret is the one thing to say about that text: no "unknown
     // property" or "invalid key" beside it (which would print it again).
@@ -91,16 +104,26 @@ pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
 
 /// Runs stages 1–6: the checked site and, when it has no errors, the tree to write.
 pub fn compile(path: &Path) -> Result<(Checked, Option<write::Tree>), parse::ReadError> {
-    let mut checked = check(path)?;
+    compile_timed(path, &mut timings::Timings::off())
+}
+
+/// [`compile`], recording how long each stage took.
+pub fn compile_timed(
+    path: &Path,
+    timings: &mut timings::Timings,
+) -> Result<(Checked, Option<write::Tree>), parse::ReadError> {
+    let mut checked = check_timed(path, timings)?;
     if checked.has_errors() {
         return Ok((checked, None));
     }
     let Some(plan) = plan::plan(&checked.site) else {
         return Ok((checked, None));
     };
+    timings.lap("plan (and site digest)");
     let mut diags = Diagnostics::default();
-    let outputs = render::render(&plan, &mut diags);
+    let outputs = render::render(&plan, &mut diags, timings);
     let tree = write::Tree::new(outputs, &plan.digest);
+    timings.lap("MANIFEST");
     let failed = diags.has_errors();
     checked.diagnostics.extend(diags.sorted());
     Ok((checked, (!failed).then_some(tree)))

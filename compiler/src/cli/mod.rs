@@ -45,6 +45,9 @@ enum Command {
         /// With --check: how to print the review of what would change.
         #[command(flatten)]
         review: diff::FormatArg,
+        /// Print how long each stage took to stderr.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         diag: DiagArgs,
     },
@@ -86,8 +89,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check { site, diag } => check(&site, &diag),
-        Command::Compile { site, output, force, check, review, diag } => {
-            compile(&site, &output, force, check.then_some(&review), &diag)
+        Command::Compile { site, output, force, check, review, timings, diag } => {
+            let mut timings = crate::timings::Timings::new(timings);
+            let code = compile(&site, &output, force, check.then_some(&review), &diag, &mut timings);
+            eprint!("{}", timings.report());
+            code
         }
         Command::Diff(args) => diff::run(&args),
         Command::Schema => {
@@ -139,8 +145,9 @@ fn compile(
     force: bool,
     check: Option<&diff::FormatArg>,
     args: &DiagArgs,
+    timings: &mut crate::timings::Timings,
 ) -> u8 {
-    let (checked, tree) = match crate::compile(site) {
+    let (checked, tree) = match crate::compile_timed(site, timings) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -152,9 +159,13 @@ fn compile(
         return 1;
     };
     if let Some(format) = check {
-        return compare(output, &tree, format);
+        let code = compare(output, &tree, format);
+        timings.lap("compare");
+        return code;
     }
-    match crate::write::commit(output, &tree, force) {
+    let written = crate::write::commit(output, &tree, force);
+    timings.lap("write");
+    match written {
         Ok(r) => {
             eprintln!(
                 "compiled {} into {}: {} written, {} unchanged, {} removed",

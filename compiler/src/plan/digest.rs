@@ -4,43 +4,69 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::model::Site;
 
 pub fn digest(site: &Site) -> String {
-    // Keys in sorted order and every item already canonical: the text is
-    // the same as sorting every object's keys of the whole document.
-    let doc = json!({
-        "gpu-pool": sorted(&site.pools),
-        "host": sorted(&site.hosts),
-        "image": sorted(&site.images),
-        "network": sorted(&site.networks),
-        "pack": sorted(&site.packs),
-        "secret": sorted(&site.secrets),
-        "site": canonical(&site.settings),
-        "storage": {
-            "ceph": sorted(&site.storage.ceph),
-            "class": sorted(&site.storage.class),
-            "nfs": sorted(&site.storage.nfs),
-        },
-        "team": sorted(&site.teams),
-        "user": sorted(&site.users),
-    });
-    let text = doc.to_string();
+    // The compact JSON of an object whose keys are in sorted order and whose
+    // items are canonical: the same text as sorting every object's keys of
+    // the whole document, written piece by piece.
+    let storage = object(&[
+        ("ceph", sorted(&site.storage.ceph)),
+        ("class", sorted(&site.storage.class)),
+        ("nfs", sorted(&site.storage.nfs)),
+    ]);
+    let text = object(&[
+        ("gpu-pool", sorted(&site.pools)),
+        ("host", sorted(&site.hosts)),
+        ("image", sorted(&site.images)),
+        ("network", sorted(&site.networks)),
+        ("pack", sorted(&site.packs)),
+        ("secret", sorted(&site.secrets)),
+        ("site", canonical(&site.settings).1),
+        ("storage", storage),
+        ("team", sorted(&site.teams)),
+        ("user", sorted(&site.users)),
+    ]);
     format!("sha256:{}", crate::hash::sha256_hex(text.as_bytes()))
 }
 
-fn canonical<T: Serialize>(v: &T) -> Value {
-    sort_keys(serde_json::to_value(v).unwrap_or(Value::Null))
+/// `{"key":value,…}` from keys given in sorted order and values already JSON.
+fn object(fields: &[(&str, String)]) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&Value::from(*key).to_string());
+        out.push(':');
+        out.push_str(value);
+    }
+    out.push('}');
+    out
 }
 
-/// The items as canonical JSON, sorted by name; built on every core, since
-/// a large site has tens of thousands of them.
-fn sorted<T: Serialize + Sync>(items: &[T]) -> Value {
-    let mut values: Vec<Value> = items.par_iter().map(canonical).collect();
-    values.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    Value::Array(values)
+/// An item's `name` and its canonical JSON text.
+fn canonical<T: Serialize>(v: &T) -> (Option<String>, String) {
+    let value = sort_keys(serde_json::to_value(v).unwrap_or(Value::Null));
+    (value["name"].as_str().map(str::to_string), value.to_string())
+}
+
+/// The items as a JSON array of canonical JSON, sorted by name; built on
+/// every core, since a large site has tens of thousands of them.
+fn sorted<T: Serialize + Sync>(items: &[T]) -> String {
+    let mut items: Vec<(Option<String>, String)> = items.par_iter().map(canonical).collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::from("[");
+    for (i, (_, text)) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(text);
+    }
+    out.push(']');
+    out
 }
 
 fn sort_keys(v: Value) -> Value {

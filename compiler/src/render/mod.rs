@@ -21,30 +21,34 @@ pub use packs::apply_user as packs_apply_user;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::Plan;
+use crate::timings::Timings;
 
 /// Renders every artifact. A renderer that fails is a compiler bug and is
 /// reported as such (`bosun::internal`), never as a panic.
-pub fn render(plan: &Plan, diags: &mut Diagnostics) -> Outputs {
-    let mut out = Outputs::default();
-    // The summary counts the files of the others, so it renders last.
-    let results = [
-        dnsmasq::render(plan, &mut out),
-        tftp::render(plan, &mut out),
-        bmc::render(plan, &mut out),
-        kubeadm::render(plan, &mut out),
+pub fn render(plan: &Plan, diags: &mut Diagnostics, timings: &mut Timings) -> Outputs {
+    type Renderer = fn(&Plan, &mut Outputs) -> Result<(), String>;
+    // In this order: each renderer may read what the ones before it wrote.
+    let renderers: [(&str, Renderer); 9] = [
+        ("render dnsmasq", dnsmasq::render),
+        ("render tftp", tftp::render),
+        ("render bmc", bmc::render),
+        ("render kubeadm", kubeadm::render),
         // After kubeadm: seeds deliver the kubeadm files.
-        cloudinit::render(plan, &mut out),
-        cluster::render(plan, &mut out),
+        ("render cloud-init", cloudinit::render),
+        ("render cluster", cluster::render),
         // After kubeadm and cluster: completes the values they began.
-        packs::render(plan, &mut out),
+        ("render packs", packs::render),
         // After packs: reads their values.
-        gitops::render(plan, &mut out),
-        summary::render(plan, &mut out),
+        ("render gitops", gitops::render),
+        // The summary counts the files of the others, so it renders last.
+        ("render summary", summary::render),
     ];
-    for r in results {
-        if let Err(e) = r {
+    let mut out = Outputs::default();
+    for (stage, renderer) in renderers {
+        if let Err(e) = renderer(plan, &mut out) {
             diags.push(Diagnostic::new(&crate::model::errors::INTERNAL, format!("rendering failed: {e}")));
         }
+        timings.lap(stage);
     }
     out
 }

@@ -18,10 +18,10 @@ use serde_json::Value;
 pub fn to_string(value: &Value) -> String {
     let mut out = String::new();
     match value {
-        Value::Object(m) if !m.is_empty() => map(&mut out, m, 0),
+        Value::Object(m) if !m.is_empty() => map(&mut out, m, 0, true),
         Value::Array(a) if !a.is_empty() => seq(&mut out, a, 0),
         scalar => {
-            out.push_str(&inline(scalar));
+            inline(&mut out, scalar);
             out.push('\n');
         }
     }
@@ -37,10 +37,14 @@ fn indent(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
 
-fn map(out: &mut String, m: &serde_json::Map<String, Value>, level: usize) {
-    for (k, v) in m {
-        indent(out, level);
-        out.push_str(&string(k));
+/// A block mapping at `level`; the first key is not indented when it shares
+/// a sequence dash's line.
+fn map(out: &mut String, m: &serde_json::Map<String, Value>, level: usize, indent_first: bool) {
+    for (i, (k, v)) in m.iter().enumerate() {
+        if i > 0 || indent_first {
+            indent(out, level);
+        }
+        string(out, k);
         out.push(':');
         value_after_key(out, v, level);
     }
@@ -53,10 +57,8 @@ fn seq(out: &mut String, a: &[Value], level: usize) {
         match v {
             Value::Object(m) if !m.is_empty() => {
                 // The first key shares the dash's line; the rest align with it.
-                let mut first = String::new();
-                map(&mut first, m, level + 2);
                 out.push(' ');
-                out.push_str(&first[level + 2..]);
+                map(out, m, level + 2, false);
             }
             Value::Array(inner) if !inner.is_empty() => {
                 out.push('\n');
@@ -71,7 +73,7 @@ fn value_after_key(out: &mut String, v: &Value, level: usize) {
     match v {
         Value::Object(m) if !m.is_empty() => {
             out.push('\n');
-            map(out, m, level + 2);
+            map(out, m, level + 2, true);
         }
         Value::Array(a) if !a.is_empty() => {
             out.push('\n');
@@ -84,51 +86,55 @@ fn value_after_key(out: &mut String, v: &Value, level: usize) {
 /// ` value\n`, or a literal block for readable multi-line text.
 fn block_or_inline(out: &mut String, v: &Value, level: usize) {
     if let Value::String(s) = v {
-        if let Some(block) = literal_block(s, level) {
-            out.push_str(&block);
+        if literal_block(out, s, level) {
             return;
         }
     }
     out.push(' ');
-    out.push_str(&inline(v));
+    inline(out, v);
     out.push('\n');
 }
 
-fn inline(v: &Value) -> String {
+fn inline(out: &mut String, v: &Value) {
     match v {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => string(s),
-        Value::Array(_) => "[]".to_string(),
-        Value::Object(_) => "{}".to_string(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => string(out, s),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
     }
 }
 
-/// `|`, `|-` or `|+` with the text indented; `None` when the text has
-/// characters or trailing blanks a literal block cannot carry faithfully.
-fn literal_block(s: &str, level: usize) -> Option<String> {
+/// Writes `|`, `|-` or `|+` with the text indented; false (and nothing
+/// written) when the text has characters or trailing blanks a literal block
+/// cannot carry faithfully.
+fn literal_block(out: &mut String, s: &str, level: usize) -> bool {
     if !s.contains('\n') || s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return None;
+        return false;
     }
     let body = s.trim_end_matches('\n');
     if body.is_empty() || body.lines().any(|l| l.ends_with([' ', '\t'])) || body.starts_with([' ', '\t']) {
-        return None;
+        return false;
     }
     let chomp = match s.len() - body.len() {
         0 => "-",
         1 => "",
         _ => "+",
     };
-    let mut out = format!(" |{chomp}\n");
+    out.push_str(" |");
+    out.push_str(chomp);
+    out.push('\n');
     for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
         if !line.is_empty() {
-            indent(&mut out, level);
+            indent(out, level);
             out.push_str(line);
         }
         out.push('\n');
     }
-    Some(out)
+    true
 }
 
 /// What a YAML 1.1 or 1.2 reader resolves to something other than a string
@@ -154,8 +160,8 @@ fn not_a_string() -> &'static RegexSet {
 }
 
 /// Plain when unambiguous everywhere, else double-quoted.
-fn string(s: &str) -> String {
-    if is_plain_safe(s) { s.to_string() } else { quoted(s) }
+fn string(out: &mut String, s: &str) {
+    if is_plain_safe(s) { out.push_str(s) } else { quoted(out, s) }
 }
 
 fn is_plain_safe(s: &str) -> bool {
@@ -169,11 +175,22 @@ fn is_plain_safe(s: &str) -> bool {
     if s.chars().any(|c| c.is_control() || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}') {
         return false;
     }
-    !not_a_string().is_match(s)
+    !might_not_be_a_string(s) || !not_a_string().is_match(s)
 }
 
-fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+/// Whether `s` could match [`NOT_A_STRING`] at all: every pattern starts
+/// with one of a few characters, and those starting with a letter are words
+/// of at most five letters. Most strings skip the regex set this way.
+fn might_not_be_a_string(s: &str) -> bool {
+    match s.as_bytes()[0] {
+        b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'<' | b'=' => true,
+        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' => s.len() <= 5,
+        _ => false,
+    }
+}
+
+fn quoted(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
@@ -189,13 +206,42 @@ fn quoted(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_prefilter_never_skips_a_string_the_patterns_match() {
+        let words = ["y", "Yes", "NO", "off", "On", "true", "FALSE", "~", "null", "Null", "0", "-1", "+0x1F", "0o17"];
+        let more = ["1_000", "1:20", ".5", "-.inf", ".NaN", "2024-01-02", "<<", "=", "1e3", "3.14", "190:20:30.15"];
+        let mut all: Vec<String> = words.iter().chain(&more).map(|w| w.to_string()).collect();
+        // Every printable ASCII start, short and long.
+        for b in 0x21u8..0x7f {
+            for tail in ["", "1", "es", "rue", "ull", "0000", "nf", "an"] {
+                all.push(format!("{}{tail}", b as char));
+            }
+        }
+        for s in &all {
+            if not_a_string().is_match(s) {
+                assert!(might_not_be_a_string(s), "{s:?} matches a pattern the prefilter skips");
+            }
+        }
+    }
+
+    fn string(s: &str) -> String {
+        let mut out = String::new();
+        super::string(&mut out, s);
+        out
+    }
+
+    fn quoted(s: &str) -> String {
+        let mut out = String::new();
+        super::quoted(&mut out, s);
+        out
+    }
 
     #[test]
     fn ambiguous_strings_are_quoted() {

@@ -46,7 +46,11 @@ impl Objects {
     /// `<folder>/<kind>-<namespace>.<name>.yaml` (namespaced; namespaces are
     /// DNS labels, so the dot keeps every file name unambiguous).
     pub fn add<T: Serialize>(&mut self, folder: &'static str, obj: &T) -> Result<(), String> {
-        let value = serde_json::to_value(obj).map_err(|e| e.to_string())?;
+        self.add_value(folder, serde_json::to_value(obj).map_err(|e| e.to_string())?)
+    }
+
+    /// [`Objects::add`] for an object already turned into a value (on another thread).
+    pub fn add_value(&mut self, folder: &'static str, value: Value) -> Result<(), String> {
         let kind = value.get("kind").and_then(Value::as_str).ok_or("object without kind")?.to_ascii_lowercase();
         let meta = value.get("metadata").ok_or("object without metadata")?;
         let name = meta.get("name").and_then(Value::as_str).ok_or("object without name")?;

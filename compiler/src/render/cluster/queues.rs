@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Toleration;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use rayon::prelude::*;
+use serde_json::Value;
 
 use super::crds::*;
 use super::gpu::{POOL_LABEL, pool_resources, team_gpus};
@@ -30,11 +32,23 @@ pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
         objs.add("queues", &Cr::new(meta(&pool.name, None), flavor(pool)))?;
     }
     let gpu_resources = gpu_resources(&plan.pools);
-    for team in &plan.teams {
-        let cq = Cr::new(team_meta(&team.name, None, &team.name), cluster_queue(plan, team, &gpu_resources));
-        objs.add("queues", &cq)?;
-        let lq = LocalQueueSpec { cluster_queue: team.name.clone() };
-        objs.add("queues", &Cr::new(team_meta(LOCAL_QUEUE, Some(team.namespace()), &team.name), lq))?;
+    // A ClusterQueue lists every pool: with many teams and pools, the
+    // largest objects bosun renders, so they are built on every core.
+    let queues: Vec<Result<[Value; 2], String>> = plan
+        .teams
+        .par_iter()
+        .map(|team| {
+            let cq = Cr::new(team_meta(&team.name, None, &team.name), cluster_queue(plan, team, &gpu_resources));
+            let lq = LocalQueueSpec { cluster_queue: team.name.clone() };
+            let lq = Cr::new(team_meta(LOCAL_QUEUE, Some(team.namespace()), &team.name), lq);
+            let value = |v: serde_json::Result<Value>| v.map_err(|e| e.to_string());
+            Ok([value(serde_json::to_value(&cq))?, value(serde_json::to_value(&lq))?])
+        })
+        .collect();
+    for pair in queues {
+        for value in pair? {
+            objs.add_value("queues", value)?;
+        }
     }
     Ok(())
 }
