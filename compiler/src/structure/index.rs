@@ -2,7 +2,7 @@
 //! JSON, so that any later finding about `/host/3/interface/0/mac` can point
 //! at the exact text.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::source::Span;
 
@@ -17,6 +17,31 @@ pub struct Loc {
 #[derive(Debug, Default, Clone)]
 pub struct SpanIndex {
     map: BTreeMap<String, Loc>,
+}
+
+/// Collects the index while the tree is lowered. A large site has hundreds
+/// of thousands of pointers: hashing them as they come and sorting once is
+/// several times faster than inserting each into the ordered map.
+#[derive(Debug, Default)]
+pub struct Builder {
+    map: HashMap<String, Loc>,
+}
+
+impl Builder {
+    /// The first location given for a pointer is kept.
+    pub fn insert(&mut self, pointer: String, loc: Loc) {
+        self.map.entry(pointer).or_insert(loc);
+    }
+
+    pub fn get(&self, pointer: &str) -> Option<Loc> {
+        self.map.get(pointer).copied()
+    }
+
+    pub fn finish(self) -> SpanIndex {
+        let mut entries: Vec<(String, Loc)> = self.map.into_iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        SpanIndex { map: entries.into_iter().collect() }
+    }
 }
 
 impl SpanIndex {
@@ -69,6 +94,6 @@ impl SpanIndex {
 }
 
 /// Escapes one JSON pointer segment (RFC 6901).
-pub fn segment(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
+pub fn segment(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(['~', '/']) { s.replace('~', "~0").replace('/', "~1").into() } else { s.into() }
 }

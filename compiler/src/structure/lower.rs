@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Number, Value};
 
 use super::errors::*;
-use super::index::{Loc, SpanIndex, segment};
+use super::index::{self, Loc, segment};
 use super::schema::{self, Kind, Shape};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::parse::{Entry, Node, Scalar};
@@ -19,7 +19,7 @@ use crate::source::Span;
 use crate::suggest::did_you_mean;
 
 pub struct Lowerer<'d> {
-    pub index: SpanIndex,
+    pub index: index::Builder,
     /// Settings whose problem lowering already reported (and left out): the
     /// schema's "missing" or "wrong type" about them would say it twice.
     pub reported: BTreeSet<String>,
@@ -28,7 +28,7 @@ pub struct Lowerer<'d> {
 
 impl<'d> Lowerer<'d> {
     pub fn new(diags: &'d mut Diagnostics) -> Self {
-        Lowerer { index: SpanIndex::default(), reported: BTreeSet::new(), diags }
+        Lowerer { index: index::Builder::default(), reported: BTreeSet::new(), diags }
     }
 
     /// Lowers the top-level nodes as the children of the root object.
