@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 pub struct Timings {
     on: bool,
     last: Instant,
-    laps: Vec<(&'static str, Duration)>,
+    laps: Vec<(&'static str, Duration, Option<u64>)>,
 }
 
 impl Timings {
@@ -24,23 +24,33 @@ impl Timings {
     pub fn lap(&mut self, stage: &'static str) {
         if self.on {
             let now = Instant::now();
-            self.laps.push((stage, now - self.last));
+            self.laps.push((stage, now - self.last, peak_rss_kib()));
             self.last = now;
         }
     }
 
-    /// One line per stage and the total, in milliseconds; empty when off.
+    /// One line per stage and the total: milliseconds, and the peak memory
+    /// so far where the system tells it; empty when off.
     pub fn report(&self) -> String {
         let mut out = String::new();
         if !self.on {
             return out;
         }
-        let total: Duration = self.laps.iter().map(|(_, d)| *d).sum();
-        for (stage, d) in self.laps.iter().chain([&("total", total)]) {
-            out.push_str(&format!("{:>10.1} ms  {stage}\n", d.as_secs_f64() * 1000.0));
+        let total: Duration = self.laps.iter().map(|(_, d, _)| *d).sum();
+        let peak = self.laps.last().and_then(|l| l.2);
+        for (stage, d, rss) in self.laps.iter().chain([&("total", total, peak)]) {
+            let rss = rss.map(|k| format!("{:>8.1} MiB", k as f64 / 1024.0)).unwrap_or_default();
+            out.push_str(&format!("{:>10.1} ms{rss}  {stage}\n", d.as_secs_f64() * 1000.0));
         }
         out
     }
+}
+
+/// The process's peak resident memory (Linux: VmHWM), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[cfg(test)]
@@ -57,6 +67,6 @@ mod tests {
         on.lap("render");
         let report = on.report();
         assert_eq!(report.lines().count(), 3);
-        assert!(report.contains("ms  parse\n") && report.ends_with("ms  total\n"));
+        assert!(report.contains("  parse\n") && report.ends_with("  total\n"));
     }
 }
