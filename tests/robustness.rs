@@ -7,23 +7,8 @@ mod support;
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use bosun::synth::Rng;
 use support::*;
-
-/// xorshift64*: deterministic, so a failure reproduces from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
-    }
-}
 
 fn seeds() -> Vec<Vec<u8>> {
     let mut dirs = vec![root().join("tests/ui"), root().join("tests/fixtures")];

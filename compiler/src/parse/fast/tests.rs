@@ -7,6 +7,7 @@ use super::parse;
 use crate::diag::Diagnostics;
 use crate::parse::tree;
 use crate::source::FileId;
+use crate::synth::Rng;
 
 const FILE: FileId = FileId(0);
 
@@ -117,22 +118,6 @@ fn agrees_on_the_forms_it_takes_and_declines_the_rest() {
     for text in declined {
         assert!(parse(text, FILE).is_none(), "took: {text}");
         let _ = agrees(text);
-    }
-}
-
-/// xorshift64*, as in the robustness suite: failures reproduce from the seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
     }
 }
 
