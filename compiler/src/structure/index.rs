@@ -28,6 +28,10 @@ pub struct Builder {
 }
 
 impl Builder {
+    pub fn reserve(&mut self, additional: usize) {
+        self.map.reserve(additional);
+    }
+
     /// The first location given for a pointer is kept.
     pub fn insert(&mut self, pointer: String, loc: Loc) {
         self.map.entry(pointer).or_insert(loc);

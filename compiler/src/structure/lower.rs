@@ -33,6 +33,9 @@ impl<'d> Lowerer<'d> {
 
     /// Lowers the top-level nodes as the children of the root object.
     pub fn lower_root(&mut self, nodes: &[Node], at: Span) -> Value {
+        // About one pointer per node and per entry: sized once, the index
+        // never rehashes hundreds of thousands of keys.
+        self.index.reserve(count(nodes));
         self.index.insert(String::new(), Loc { key: None, value: at });
         let Kind::Object(shape) = schema::kind(schema::schema()) else { unreachable!("root schema is an object") };
         let mut obj = Map::new();
@@ -328,4 +331,9 @@ impl<'d> Lowerer<'d> {
         let d = Diagnostic::new(&RANGE, "this number cannot be represented").label(entry.value_span, "here");
         self.diags.push(d.help("use a finite number between -2^63 and 2^63-1"));
     }
+}
+
+/// Nodes and entries in a tree.
+fn count(nodes: &[Node]) -> usize {
+    nodes.iter().map(|n| 1 + n.entries.len() + n.children.as_deref().map_or(0, count)).sum()
 }
