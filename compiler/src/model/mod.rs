@@ -8,6 +8,7 @@
 mod defaults;
 mod derive;
 pub use derive::node_address;
+pub use values::aggregate;
 pub mod errors;
 pub mod gpu_models;
 mod types;

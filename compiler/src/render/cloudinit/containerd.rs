@@ -160,12 +160,11 @@ fn proxy_dropin(site: &Site, settings: &Settings) -> Option<String> {
 
 /// What bypasses the proxy: the site's own list, then loopback, the pod and
 /// service subnets, the in-cluster names, the site domain and every site
-/// network (node addresses are always reached directly).
+/// network (node addresses are always reached directly), networks merged
+/// into the fewest blocks so the list stays short on large sites.
 pub fn no_proxy(site: &Site, settings: &Settings) -> Vec<String> {
     let k = &settings.kubernetes;
     let given = settings.proxy.as_ref().and_then(|p| p.no_proxy.as_deref()).unwrap_or("");
-    let mut networks: Vec<_> = site.networks.iter().collect();
-    networks.sort_by(|a, b| a.name.cmp(&b.name));
     let mut out: Vec<String> = Vec::new();
     // A set, not `out.contains`: sites have hundreds of networks.
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -175,7 +174,7 @@ pub fn no_proxy(site: &Site, settings: &Settings) -> Vec<String> {
         .chain(["localhost".to_string(), "127.0.0.1".to_string()])
         .chain([k.pod_subnet.to_string(), k.service_subnet.to_string()])
         .chain(["svc".to_string(), k.cluster_domain.clone(), settings.domain.clone()])
-        .chain(networks.iter().map(|n| n.cidr.to_string()));
+        .chain(crate::model::aggregate(site.networks.iter().map(|n| n.cidr)).into_iter().map(|c| c.to_string()));
     for e in entries {
         if !e.is_empty() && !e.chars().any(char::is_control) && seen.insert(e.clone()) {
             out.push(e);
