@@ -179,8 +179,11 @@ fn research_commons_quotas_and_queues_follow_the_site() {
     let mig =
         |n: u64| vec![("nvidia.com/mig-1g.10gb", 2 * n), ("nvidia.com/mig-2g.20gb", n), ("nvidia.com/mig-3g.40gb", n)];
     let gpu = |n: u64| vec![("nvidia.com/gpu", n)];
+    // team, namespace, cpu, memory, storage, pool, GPU resources
+    type Row =
+        (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, Vec<(&'static str, u64)>);
     #[rustfmt::skip]
-    let table: Vec<(&str, &str, &str, &str, &str, &str, Vec<(&str, u64)>)> = vec![
+    let table: Vec<Row> = vec![
         ("avis-citizenscience", "avis-citizenscience", "64", "256Gi", "2Ti", "rtx-a6000", gpu(16)),
         ("avis-fire", "avis-fire", "64", "256Gi", "2Ti", "a100-80", mig(8)),
         ("avis-rip", "avis-rip", "64", "256Gi", "4Ti", "l40s", gpu(16)),

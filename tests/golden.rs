@@ -46,7 +46,7 @@ fn examples_match_their_golden_trees() {
                 None => failures.push(format!("{name}: {path} is new (BOSUN_BLESS=1 to accept)")),
                 Some(old) if old != bytes => failures.push(format!(
                     "{name}: {path} differs (BOSUN_BLESS=1 to accept):\n{}",
-                    similar::TextDiff::from_lines(&text(old), &text(bytes)).unified_diff().header("golden", "compiled")
+                    similar::TextDiff::from_lines(text(old), text(bytes)).unified_diff().header("golden", "compiled")
                 )),
                 Some(_) => {}
             }

@@ -57,7 +57,7 @@ fn mutate(doc: &[u8], rng: &mut Rng) -> Vec<u8> {
             for _ in 0..=rng.below(4) {
                 let i = rng.below(d.len());
                 if let Some(b) = d.get_mut(i) {
-                    *b = (rng.next() % 256) as u8;
+                    *b = (rng.next_u64() % 256) as u8;
                 }
             }
             return d;

@@ -166,10 +166,10 @@ fn scan_line(
                     continue;
                 }
                 let is_line_comment = c == '/' && chars.get(i + 1) == Some(&'/');
-                if let Some(sp) = pending_space.take() {
-                    if !out.is_empty() {
-                        out.push_str(if is_line_comment { &sp } else { " " });
-                    }
+                if let Some(sp) = pending_space.take()
+                    && !out.is_empty()
+                {
+                    out.push_str(if is_line_comment { &sp } else { " " });
                 }
                 if is_line_comment {
                     out.extend(&chars[i..]);

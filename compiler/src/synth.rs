@@ -122,7 +122,7 @@ site "synth" {{
 fn networks(out: &mut String, r: usize) {
     let (b, c) = octets(r);
     // Racks alternate between an iPXE network and one booting GRUB/PXELINUX.
-    let pxe = if r % 2 == 0 {
+    let pxe = if r.is_multiple_of(2) {
         "pxe bios=#true uefi=#true ipxe=#true http-server=\"http://10.16.0.5:8080\""
     } else {
         "pxe uefi=#true http-server=\"http://10.16.0.5:8080\""
@@ -266,14 +266,14 @@ fn host(out: &mut String, spec: Spec, h: usize) {
         };
         let _ = writeln!(out, "    image \"{image}\"");
     }
-    let (proto, cred) = if h % 2 == 0 { ("redfish", "bmc-redfish") } else { ("ipmi", "bmc-ipmi") };
+    let (proto, cred) = if h.is_multiple_of(2) { ("redfish", "bmc-redfish") } else { ("ipmi", "bmc-ipmi") };
     let _ = writeln!(out, "    bmc address=\"10.{}.{n}\" protocol=\"{proto}\" credentials=\"{cred}\"", b + 2);
     let _ = writeln!(
         out,
         "    interface \"eno1\" mac=\"{}\" network=\"boot-{r}\" address=\"10.{b}.{n}\" pxe=#true",
         mac(1, h)
     );
-    if h % 4 == 0 {
+    if h.is_multiple_of(4) {
         let _ = writeln!(out, "    interface \"enp1s0f0\" mac=\"{}\"", mac(2, h));
         let _ = writeln!(out, "    interface \"enp1s0f1\" mac=\"{}\"", mac(3, h));
         let _ = writeln!(
@@ -379,10 +379,10 @@ team "team-{t}" {{
     } else {
         let _ = writeln!(out, "    quota cpu=16 memory=\"64Gi\"");
     }
-    if t % 2 == 0 {
+    if t.is_multiple_of(2) {
         out.push_str("    limit-range default-cpu=\"1\" default-memory=\"4Gi\" max-cpu=\"32\" max-memory=\"256Gi\"\n");
     }
-    if t % 3 == 0 {
+    if t.is_multiple_of(3) {
         let _ = writeln!(out, "    namespace \"ns-team-{t}\"");
     }
     out.push_str("}\n\n");
@@ -462,7 +462,7 @@ pack "jupyterhub" {
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -471,7 +471,7 @@ impl Rng {
 
     /// A number below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
     }
 }
 

@@ -240,10 +240,10 @@ fn machines(text: &str, name: &str, out: &mut Imported) -> Result<Vec<Machine>, 
                     initrd,
                     cmdline: s("cmdline"),
                 });
-                if let Some(serde_json::Value::Array(a)) = e.get("initrd") {
-                    if a.len() > 1 {
-                        out.unmapped.push(format!("{name}:{line}: {k}: extra initrds after the first"));
-                    }
+                if let Some(serde_json::Value::Array(a)) = e.get("initrd")
+                    && a.len() > 1
+                {
+                    out.unmapped.push(format!("{name}:{line}: {k}: extra initrds after the first"));
                 }
             }
             _ => out.unmapped.push(format!("{name}:{line}: machine {k} (needs mac, kernel and initrd)")),
@@ -476,10 +476,10 @@ pub fn import_with(
         );
     }
     let mut sans = vars.list("supplementary_addresses_in_ssl_keys");
-    if let Some(a) = vars.get("loadbalancer_apiserver").and_then(|l| l.get("address")).and_then(scalar) {
-        if !sans.contains(&a) {
-            sans.push(a);
-        }
+    if let Some(a) = vars.get("loadbalancer_apiserver").and_then(|l| l.get("address")).and_then(scalar)
+        && !sans.contains(&a)
+    {
+        sans.push(a);
     }
     let mig = vars
         .str("k8s_gpu_mig_strategy")

@@ -377,17 +377,18 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
             (Some(i), _, _) => w.node("interface", &[i.into()], &[]),
             (None, _, _) => out.todo.push(format!("host `{}`: internal_interface is missing", h.name)),
         }
-        if let Some(d) = &h.data {
-            if Some(d) != h.internal.as_ref() {
-                w.comment("data_interface: Nauta records no address for it");
-                w.node("interface", &[d.into()], &[]);
-            }
+        if let Some(d) = &h.data
+            && Some(d) != h.internal.as_ref()
+        {
+            w.comment("data_interface: Nauta records no address for it");
+            w.node("interface", &[d.into()], &[]);
         }
-        if let Some(e) = &h.external {
-            if Some(e) != h.internal.as_ref() && Some(e) != h.data.as_ref() {
-                w.comment("external_interface: the corporate network, by DHCP");
-                w.node("interface", &[e.into()], &[("dhcp", true.into())]);
-            }
+        if let Some(e) = &h.external
+            && Some(e) != h.internal.as_ref()
+            && Some(e) != h.data.as_ref()
+        {
+            w.comment("external_interface: the corporate network, by DHCP");
+            w.node("interface", &[e.into()], &[("dhcp", true.into())]);
         }
         if let Some(dev) = &h.device {
             let mount = h.path.clone().unwrap_or_else(|| data_path.clone());

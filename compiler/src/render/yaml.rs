@@ -85,10 +85,10 @@ fn value_after_key(out: &mut String, v: &Value, level: usize) {
 
 /// ` value\n`, or a literal block for readable multi-line text.
 fn block_or_inline(out: &mut String, v: &Value, level: usize) {
-    if let Value::String(s) = v {
-        if literal_block(out, s, level) {
-            return;
-        }
+    if let Value::String(s) = v
+        && literal_block(out, s, level)
+    {
+        return;
     }
     out.push(' ');
     inline(out, v);

@@ -96,14 +96,14 @@ fn overlaps(cx: &mut Ctx, mut ranges: Vec<(u32, u32, String, String)>) {
     ranges.sort();
     let mut reach: Option<usize> = None;
     for i in 0..ranges.len() {
-        if let Some(r) = reach {
-            if ranges[i].0 <= ranges[r].1 {
-                let (a, b) = (&ranges[i], &ranges[r]);
-                let d = Diagnostic::new(&OVERLAP, format!("{} overlaps {}", a.2, b.2))
-                    .label_opt(cx.span(&a.3), "this range")
-                    .label_opt(cx.span(&b.3), "overlaps this one");
-                cx.push(d);
-            }
+        if let Some(r) = reach
+            && ranges[i].0 <= ranges[r].1
+        {
+            let (a, b) = (&ranges[i], &ranges[r]);
+            let d = Diagnostic::new(&OVERLAP, format!("{} overlaps {}", a.2, b.2))
+                .label_opt(cx.span(&a.3), "this range")
+                .label_opt(cx.span(&b.3), "overlaps this one");
+            cx.push(d);
         }
         if reach.is_none_or(|r| ranges[i].1 > ranges[r].1) {
             reach = Some(i);

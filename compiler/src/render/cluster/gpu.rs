@@ -40,9 +40,12 @@ pub fn team_gpus(pool: &GpuPool, gpus: u32) -> Vec<(String, u64)> {
     pool_resources(pool).into_iter().map(|(r, n)| (r, n * u64::from(gpus))).collect()
 }
 
+/// MIG device profile → how many of them one GPU holds.
+type MigDevices = Vec<(String, u32)>;
+
 /// The MIG devices of a pool's GPUs under its `mig` setting, or `None` for
 /// a pool without `mig`. Strategy `none` turns MIG off.
-fn mig_layout(pool: &GpuPool) -> Option<(&str, Vec<(String, u32)>, bool)> {
+fn mig_layout(pool: &GpuPool) -> Option<(&str, MigDevices, bool)> {
     let mig = pool.mig.as_ref()?;
     let profile = match (mig.strategy, mig.profile.as_deref()) {
         (MigStrategy::None, _) | (_, None) => "all-disabled",
@@ -56,7 +59,7 @@ fn mig_layout(pool: &GpuPool) -> Option<(&str, Vec<(String, u32)>, bool)> {
 /// name, or `<profile>-<pool>` when pools of different models give the same
 /// profile name different devices (only `all-balanced` does).
 fn mig_configs(site: &Site) -> BTreeMap<String, String> {
-    let mut by_profile: BTreeMap<&str, Vec<(&str, Vec<(String, u32)>)>> = BTreeMap::new();
+    let mut by_profile: BTreeMap<&str, Vec<(&str, MigDevices)>> = BTreeMap::new();
     for pool in &site.pools {
         if let Some((profile, devices, _)) = mig_layout(pool) {
             by_profile.entry(profile).or_default().push((&pool.name, devices));
