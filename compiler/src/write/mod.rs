@@ -133,6 +133,9 @@ enum Mode<'t> {
 }
 
 pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError> {
+    // Into a folder that does not exist yet, every file is new: nothing to
+    // read and compare first.
+    let fresh = fs::symlink_metadata(dir).is_err_and(|e| e.kind() == io::ErrorKind::NotFound);
     fs::create_dir_all(dir).map_err(io_err(dir))?;
     recover(dir)?;
     let previous = match fs::read_to_string(dir.join(manifest::NAME)) {
@@ -146,8 +149,11 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
     let mut steps = Vec::new();
     let mut foreign = Vec::new();
     // Reading and comparing tens of thousands of files is worth every core.
-    let verdicts: Vec<Result<Verdict, WriteError>> =
-        tree.files.par_iter().map(|(path, bytes)| verdict(dir, &previous, path, bytes)).collect();
+    let verdicts: Vec<Result<Verdict, WriteError>> = if fresh {
+        tree.files.iter().map(|_| Ok(Verdict::Create)).collect()
+    } else {
+        tree.files.par_iter().map(|(path, bytes)| verdict(dir, &previous, path, bytes)).collect()
+    };
     for ((path, _), verdict) in tree.files.iter().zip(verdicts) {
         match verdict? {
             Verdict::Unchanged => {
