@@ -148,9 +148,9 @@ fn apply(checked: &bosun::Checked, site: &Path, edit: &Edit, to: &Path) -> std::
     for (file, mut changes) in by_file {
         let source = checked.sources.get(file);
         let mut text = source.text.to_string();
-        changes.sort_by_key(|c| std::cmp::Reverse(c.0.start));
+        changes.sort_by_key(|c| std::cmp::Reverse(c.0.start()));
         for (s, new) in changes {
-            text.replace_range(s.start..s.end, new);
+            text.replace_range(s.range(), new);
         }
         fs::write(to.join(source.path.strip_prefix(&root).unwrap()), text).unwrap();
     }

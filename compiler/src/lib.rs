@@ -92,8 +92,9 @@ pub fn check_timed(path: &Path, timings: &mut timings::Timings) -> Result<Checke
     let leaked: Vec<source::Span> = secrets.iter().filter_map(Diagnostic::primary).collect();
     let mut all = Diagnostics::default();
     for d in diags.sorted() {
-        let covers =
-            |s: source::Span| d.primary().is_some_and(|p| p.file == s.file && p.start <= s.start && s.end <= p.end);
+        let covers = |s: source::Span| {
+            d.primary().is_some_and(|p| p.file == s.file && p.start() <= s.start() && s.end() <= p.end())
+        };
         if !leaked.iter().any(|s| covers(*s)) {
             all.push(d);
         }

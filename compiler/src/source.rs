@@ -10,17 +10,32 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
-/// A byte range in one source file.
+/// A byte range in one source file. Offsets are 32-bit: every value of a
+/// site carries spans, and a large site has hundreds of thousands of values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
     pub file: FileId,
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
+    /// Offsets past 4 GiB (no site file is that large) are clamped.
     pub fn new(file: FileId, start: usize, end: usize) -> Self {
-        Span { file, start, end: end.max(start) }
+        let clamp = |o: usize| u32::try_from(o).unwrap_or(u32::MAX);
+        Span { file, start: clamp(start), end: clamp(end).max(clamp(start)) }
+    }
+
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start()..self.end()
     }
 
     /// The smallest span covering both (same file assumed; the first wins otherwise).
@@ -28,7 +43,7 @@ impl Span {
         if self.file != other.file {
             return self;
         }
-        Span::new(self.file, self.start.min(other.start), self.end.max(other.end))
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 
@@ -86,7 +101,7 @@ impl SourceMap {
     }
 
     pub fn text(&self, span: Span) -> &str {
-        self.get(span.file).text.get(span.start..span.end).unwrap_or("")
+        self.get(span.file).text.get(span.range()).unwrap_or("")
     }
 }
 

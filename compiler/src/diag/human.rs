@@ -41,10 +41,11 @@ impl Report {
             }
         }
         let mut parts = files.into_iter().map(|file| {
-            let labels =
-                d.labels.iter().filter(|l| l.span.file == file).map(|l| {
-                    LabeledSpan::new_with_span(Some(l.text.clone()), SourceSpan::from(l.span.start..l.span.end))
-                });
+            let labels = d
+                .labels
+                .iter()
+                .filter(|l| l.span.file == file)
+                .map(|l| LabeledSpan::new_with_span(Some(l.text.clone()), SourceSpan::from(l.span.range())));
             let f = sources.get(file);
             (NamedSource::new(f.name.clone(), f.text.clone()), labels.collect::<Vec<_>>())
         });

@@ -8,8 +8,8 @@ use crate::source::{SourceMap, Span};
 
 fn location(span: Span, sources: &SourceMap) -> Value {
     let file = sources.get(span.file);
-    let (line, column) = file.line_col(span.start);
-    let (end_line, end_column) = file.line_col(span.end);
+    let (line, column) = file.line_col(span.start());
+    let (end_line, end_column) = file.line_col(span.end());
     json!({
         "file": file.name,
         "line": line,
@@ -56,8 +56,8 @@ pub fn render_github(d: &Diagnostic, sources: &SourceMap) -> String {
     let mut props = Vec::new();
     if let Some(span) = d.primary() {
         let file = sources.get(span.file);
-        let (line, col) = file.line_col(span.start);
-        let (end_line, end_col) = file.line_col(span.end);
+        let (line, col) = file.line_col(span.start());
+        let (end_line, end_col) = file.line_col(span.end());
         props.push(format!("file={}", escape_property(&file.name)));
         props.push(format!("line={line}"));
         props.push(format!("col={col}"));

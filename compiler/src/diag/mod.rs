@@ -122,7 +122,7 @@ impl Diagnostics {
     /// whatever order the rules ran in.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
-            let key = |d: &Diagnostic| d.primary().map(|s| (s.file, s.start, s.end));
+            let key = |d: &Diagnostic| d.primary().map(|s| (s.file, s.start(), s.end()));
             key(a).cmp(&key(b)).then_with(|| a.code.id.cmp(b.code.id)).then_with(|| a.message.cmp(&b.message))
         });
         self.items.dedup();

@@ -35,14 +35,14 @@ fn host_defaults_merge_with_host_settings_winning() {
 #[test]
 fn merged_values_point_at_their_source_lines() {
     let (site, _, text) = build_site(BASE);
-    let span = |p: &str| site.index.value(p).map(|s| &text[s.start..s.end]).unwrap();
+    let span = |p: &str| site.index.value(p).map(|s| &text[s.range()]).unwrap();
     // w1's own disk moved to index 1; the inherited one sits at 0 and points into host-defaults.
     assert_eq!(span("/host/0/disk/0/device"), "\"/dev/sdb\"");
     assert_eq!(span("/host/0/disk/1/device"), "\"/dev/sdc\"");
     assert_eq!(span("/host/0/label/1"), "\"zone=b\"");
     assert_eq!(span("/host/1/image"), "\"v\"");
     let inherited = site.index.value("/host/0/image").unwrap();
-    assert!(inherited.start < text.find("host \"w1\"").unwrap(), "the inherited image points into host-defaults");
+    assert!(inherited.start() < text.find("host \"w1\"").unwrap(), "the inherited image points into host-defaults");
 }
 
 #[test]

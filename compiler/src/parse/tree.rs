@@ -105,7 +105,7 @@ fn convert_entry(entry: &KdlEntry, file: FileId, text: &str, diags: &mut Diagnos
     };
     let key = entry.name().map(|k| (k.value().to_string(), span(file, k.span())));
     let value_span = match &key {
-        Some((_, key_span)) => value_span_after_key(whole, key_span.end, text),
+        Some((_, key_span)) => value_span_after_key(whole, key_span.end(), text),
         None => whole,
     };
     Entry { key, value, value_span, span: whole }
@@ -113,7 +113,7 @@ fn convert_entry(entry: &KdlEntry, file: FileId, text: &str, diags: &mut Diagnos
 
 /// The value of `key = value` starts after the `=` and any blanks around it.
 fn value_span_after_key(whole: Span, key_end: usize, text: &str) -> Span {
-    let rest = text.get(key_end..whole.end).unwrap_or("");
+    let rest = text.get(key_end..whole.end()).unwrap_or("");
     let skip = rest.char_indices().find(|&(_, c)| c != '=' && !c.is_whitespace()).map_or(rest.len(), |(i, _)| i);
-    Span::new(whole.file, key_end + skip, whole.end)
+    Span::new(whole.file, key_end + skip, whole.end())
 }

@@ -33,11 +33,11 @@ fn nodes_map_to_json_by_the_schema() {
 fn every_value_keeps_its_span() {
     let (s, _) = lower(SITE);
     let span = s.index.value("/host/0/interface/0/mac").unwrap();
-    assert_eq!(&SITE[span.start..span.end], "\"aa:bb:cc:dd:ee:ff\"");
+    assert_eq!(&SITE[span.range()], "\"aa:bb:cc:dd:ee:ff\"");
     let key = s.index.get("/site/kubernetes/version").unwrap().key.unwrap();
-    assert_eq!(&SITE[key.start..key.end], "version");
+    assert_eq!(&SITE[key.range()], "version");
     let third = s.index.value("/site/kubernetes/cert-san/2").unwrap();
-    assert_eq!(&SITE[third.start..third.end], "\"c\"");
+    assert_eq!(&SITE[third.range()], "\"c\"");
 }
 
 #[test]
