@@ -169,10 +169,22 @@ fn is_plain_safe(s: &str) -> bool {
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_whitespace() {
         return false;
     }
-    if s.ends_with([' ', ':', '\t']) || s.contains(": ") || s.contains(" #") || s.contains(['\n', '\r', '\t']) {
+    if s.ends_with([' ', ':', '\t']) {
         return false;
     }
-    if s.chars().any(|c| c.is_control() || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}') {
+    // One pass over the bytes: `: ` and ` #`, and control characters (tab,
+    // line ends) in ASCII; the rest of the scalars that cannot stay plain
+    // are all outside ASCII.
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let next = bytes.get(i + 1).copied();
+        if b < 0x20 || b == 0x7f || (b == b':' && next == Some(b' ')) || (b == b' ' && next == Some(b'#')) {
+            return false;
+        }
+    }
+    if !s.is_ascii()
+        && s.chars().any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+    {
         return false;
     }
     !might_not_be_a_string(s) || !not_a_string().is_match(s)
