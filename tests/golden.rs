@@ -61,10 +61,7 @@ fn examples_match_their_golden_trees() {
 #[test]
 fn every_golden_tree_has_an_example() {
     let names: Vec<String> = examples().into_iter().map(|(n, _)| n).collect();
-    let dangling: Vec<String> = fs::read_dir(root().join("golden"))
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default();
-    let dangling: Vec<&String> = dangling.iter().filter(|d| !names.contains(d)).collect();
+    let dangling = dangling(&root().join("golden"), &names);
     assert!(dangling.is_empty(), "golden trees without a site example: {dangling:?}");
 }
 

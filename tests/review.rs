@@ -239,10 +239,7 @@ fn check_markdown(name: &str, markdown: &str) {
 #[test]
 fn every_review_golden_file_has_an_edit() {
     let names: Vec<String> = EDITS.iter().map(|e| format!("{}.md", e.name)).collect();
-    let dangling: Vec<String> = fs::read_dir(root().join("tests/review"))
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default();
-    let dangling: Vec<&String> = dangling.iter().filter(|d| !names.contains(d)).collect();
+    let dangling = dangling(&root().join("tests/review"), &names);
     assert!(dangling.is_empty(), "tests/review files without an edit: {dangling:?}");
 }
 

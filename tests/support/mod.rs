@@ -43,6 +43,15 @@ pub fn examples() -> Vec<(String, PathBuf)> {
     out
 }
 
+/// Entries of `dir` (by file name) that are not among `known`: golden
+/// files or trees whose case is gone.
+pub fn dangling(dir: &Path, known: &[String]) -> Vec<String> {
+    let entries: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    entries.into_iter().filter(|e| !known.contains(e)).collect()
+}
+
 /// Says on the real stderr (not captured by the test harness) that a check
 /// did not run and why, so a skip is never silent.
 pub fn skip(why: &str) {
