@@ -80,7 +80,7 @@ pub fn build(structured: Structured, diags: &mut Diagnostics) -> Site {
         }
     }
     let mut b =
-        Builder { doc: &doc, broken: &broken_by_entity, skipped: BTreeSet::new(), partial: BTreeSet::new(), diags };
+        Builder { doc: &mut doc, broken: &broken_by_entity, skipped: BTreeSet::new(), partial: BTreeSet::new(), diags };
     let mut hosts: Vec<Host> = b.list("host", |h: &mut Host, at| h.at = at);
     // A host whose role's defaults are broken would be judged on half its settings.
     for h in hosts.iter().filter(|h| broken_roles.contains(&h.role.as_str().to_string())) {
@@ -141,7 +141,9 @@ fn remove(doc: &mut Value, ptr: &str) {
 }
 
 struct Builder<'a> {
-    doc: &'a Value,
+    /// Each part is taken out of the document as it is built (the document
+    /// of a large site is hundreds of MB; copying it would double that).
+    doc: &'a mut Value,
     broken: &'a BTreeMap<String, Vec<String>>,
     skipped: BTreeSet<(String, String)>,
     partial: BTreeSet<String>,
@@ -150,13 +152,16 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn single<T: DeserializeOwned>(&mut self, ptr: &str) -> Option<T> {
-        let v = self.doc.pointer(ptr)?.clone();
+        let v = self.doc.pointer_mut(ptr)?.take();
         self.entity(ptr, v)
     }
 
     fn list<T: DeserializeOwned>(&mut self, path: &str, set_at: impl Fn(&mut T, Ptr)) -> Vec<T> {
         let kind = path.rsplit('/').next().unwrap_or(path).to_string();
-        let items = self.doc.pointer(&format!("/{path}")).and_then(Value::as_array).cloned().unwrap_or_default();
+        let items = match self.doc.pointer_mut(&format!("/{path}")) {
+            Some(Value::Array(items)) => std::mem::take(items),
+            _ => Vec::new(),
+        };
         let mut out = Vec::new();
         for (i, item) in items.into_iter().enumerate() {
             let ptr = format!("/{path}/{i}");
@@ -180,7 +185,8 @@ impl Builder<'_> {
     /// cut value that the model can hold after all is put back.
     fn entity<T: DeserializeOwned>(&mut self, ptr: &str, value: Value) -> Option<T> {
         let Some(broken) = self.broken.get(ptr) else {
-            return self.parse(ptr, &value);
+            // Sound objects move their strings into the model.
+            return self.internal(ptr, serde_json::from_value(value));
         };
         self.partial.insert(ptr.to_string());
         let cuts: Vec<Vec<String>> = broken.iter().map(|b| cut_points(ptr, b)).collect();
@@ -213,8 +219,9 @@ impl Builder<'_> {
         T::deserialize(&apply(&levels)).ok()
     }
 
-    fn parse<T: DeserializeOwned>(&mut self, ptr: &str, v: &Value) -> Option<T> {
-        match T::deserialize(v) {
+    /// A model that cannot be built from JSON the schema accepted is a bug.
+    fn internal<T>(&mut self, ptr: &str, built: serde_json::Result<T>) -> Option<T> {
+        match built {
             Ok(t) => Some(t),
             Err(e) => {
                 self.diags.push(Diagnostic::new(&errors::INTERNAL, format!("cannot build the model at {ptr}: {e}")));
