@@ -15,6 +15,7 @@ use std::path::Path;
 use serde_norway::Value;
 
 use super::emit::{V, Writer};
+use super::values::{covering, scalar};
 use super::{Imported, ini};
 
 /// What DeepOps does not record and the user may pass on the command line.
@@ -98,24 +99,11 @@ impl Vars {
         self.get(k).and_then(scalar).filter(|s| !s.is_empty())
     }
     fn list(&self, k: &str) -> Vec<String> {
-        match self.get(k) {
-            Some(Value::Sequence(s)) => s.iter().filter_map(scalar).collect(),
-            Some(Value::String(s)) => s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
-            _ => Vec::new(),
-        }
+        super::values::list(self.get(k))
     }
     fn truthy(&self, k: &str) -> bool {
         matches!(self.get(k), Some(Value::Bool(true)))
             || self.str(k).is_some_and(|s| matches!(s.to_lowercase().as_str(), "true" | "yes"))
-    }
-}
-
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 
@@ -250,18 +238,6 @@ fn machines(text: &str, name: &str, out: &mut Imported) -> Result<Vec<Machine>, 
         }
     }
     Ok(res)
-}
-
-fn covering(addrs: &[Ipv4Addr]) -> Option<String> {
-    let first = addrs.first()?.octets();
-    for (prefix, n) in [(24, 3), (16, 2), (8, 1)] {
-        if addrs.iter().all(|a| a.octets()[..n] == first[..n]) {
-            let mut o = [0u8; 4];
-            o[..n].copy_from_slice(&first[..n]);
-            return Some(format!("{}/{prefix}", Ipv4Addr::from(o)));
-        }
-    }
-    None
 }
 
 /// `http://host:port/path/file` → `http://host:port`.

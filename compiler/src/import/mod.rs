@@ -4,6 +4,7 @@ pub mod deepops;
 pub mod emit;
 pub mod ini;
 pub mod nauta;
+mod values;
 
 /// What an importer produced.
 #[derive(Debug, Default)]

@@ -11,6 +11,7 @@ use serde_norway::Value;
 use super::Imported;
 use super::emit::{V, Writer};
 use super::ini;
+use super::values::{covering, list, scalar};
 
 /// The Kubernetes release an imported site starts on: Nauta shipped 1.10,
 /// which bosun does not support (docs/language.md, supported versions).
@@ -67,23 +68,6 @@ fn line_of(text: &str, key: &str) -> usize {
             t.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':'))
         })
         .map_or(0, |i| i + 1)
-}
-
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn list(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::Sequence(s)) => s.iter().filter_map(scalar).collect(),
-        Some(Value::String(s)) => s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
-        _ => Vec::new(),
-    }
 }
 
 struct HostIn {
@@ -463,19 +447,6 @@ fn log_quantity(s: &str) -> String {
         "k" | "kb" | "ki" => format!("{digits}Ki"),
         _ => s.to_string(),
     }
-}
-
-/// The smallest /24, /16 or /8 holding every address.
-fn covering(addrs: &[Ipv4Addr]) -> Option<String> {
-    let first = addrs.first()?.octets();
-    for (prefix, n) in [(24, 3), (16, 2), (8, 1)] {
-        if addrs.iter().all(|a| a.octets()[..n] == first[..n]) {
-            let mut o = [0u8; 4];
-            o[..n].copy_from_slice(&first[..n]);
-            return Some(format!("{}/{prefix}", Ipv4Addr::from(o)));
-        }
-    }
-    None
 }
 
 /// A site name: lowercase letters, digits and hyphens.
