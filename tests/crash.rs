@@ -14,17 +14,6 @@ use std::time::{Duration, Instant, SystemTime};
 use bosun::synth::{Spec, site};
 use support::*;
 
-/// Files under `dir` (the writer's own staging folder and journal aside).
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with(".bosun-"))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), fs::read(e.path()).unwrap()))
-        .collect()
-}
-
 fn compile(site: &Path, out: &Path) {
     let run = bosun(&root(), &["compile", site.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
@@ -50,9 +39,9 @@ fn a_killed_compile_leaves_the_old_tree_or_one_the_next_run_completes() {
     bosun::synth::write_pack_folders(tmp.path()).unwrap();
     let reference = tmp.path().join("reference");
     compile(&old_site, &reference);
-    let old = snapshot(&reference);
+    let old = read_tree(&reference);
     compile(&new_site, &reference);
-    let new = snapshot(&reference);
+    let new = read_tree(&reference);
     let changed = old.iter().filter(|(p, b)| new.get(*p) != Some(*b)).count();
     assert!(changed > 300, "the two revisions differ in {changed} files only");
 
@@ -68,7 +57,7 @@ fn a_killed_compile_leaves_the_old_tree_or_one_the_next_run_completes() {
     let mut interrupted_after_commit = 0;
     for moment in moments {
         compile(&old_site, &out);
-        assert_eq!(snapshot(&out), old);
+        assert_eq!(read_tree(&out), old);
         let mut child = Command::new(env!("CARGO_BIN_EXE_bosun"))
             .args(["compile", new_site.to_str().unwrap(), "-o", out.to_str().unwrap()])
             .stdout(Stdio::null())
@@ -90,7 +79,7 @@ fn a_killed_compile_leaves_the_old_tree_or_one_the_next_run_completes() {
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
         let journal = out.join(".bosun-journal").exists();
-        let now = snapshot(&out);
+        let now = read_tree(&out);
         if journal {
             interrupted_after_commit += 1;
         } else {
@@ -101,7 +90,7 @@ fn a_killed_compile_leaves_the_old_tree_or_one_the_next_run_completes() {
         }
         // The next run applies the journal (or drops the staging) and finishes.
         compile(&new_site, &out);
-        assert!(snapshot(&out) == new, "{moment:?}: the next run completes the new tree");
+        assert!(read_tree(&out) == new, "{moment:?}: the next run completes the new tree");
         assert!(!out.join(".bosun-staging").exists() && !out.join(".bosun-journal").exists());
     }
     eprintln!("{interrupted_after_commit} of {} kills landed after the commit point", moments.len());
@@ -125,11 +114,11 @@ fn unchanged_files_keep_their_mtime() {
             .map(|e| (e.path().display().to_string(), e.metadata().unwrap().modified().unwrap()))
             .collect()
     };
-    let before_bytes = snapshot(&out);
+    let before_bytes = read_tree(&out);
     let before = times(&out);
     std::thread::sleep(Duration::from_millis(20));
     compile(&b, &out);
-    let after_bytes = snapshot(&out);
+    let after_bytes = read_tree(&out);
     let after = times(&out);
     let mut kept = 0;
     for (path, mtime) in &before {

@@ -12,24 +12,11 @@ use support::*;
 
 type Snapshot = BTreeMap<String, Vec<u8>>;
 
-/// Every file under `dir`, by path relative to it.
-fn snapshot(dir: &Path) -> Snapshot {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
 /// Compiles `site` (as given, relative to `cwd` or absolute) into `out`.
 fn compile(cwd: &Path, site: &str, out: &Path) -> Snapshot {
     let run = bosun(cwd, &["compile", site, "-o", out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{site} from {}: {}", cwd.display(), text(&run.stderr));
-    snapshot(out)
+    read_tree(out)
 }
 
 /// A seeded shuffle (xorshift), so a failure reproduces.

@@ -3,24 +3,9 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
 
 use support::*;
-
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
 
 #[test]
 fn examples_match_their_golden_trees() {

@@ -16,18 +16,7 @@ use serde_json::Value;
 use support::*;
 
 fn files_of(dir: &Path) -> BTreeMap<String, String> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"),
-                text(&fs::read(e.path()).unwrap()),
-            )
-        })
-        .collect()
+    read_tree(dir).into_iter().map(|(path, bytes)| (path, text(&bytes))).collect()
 }
 
 fn compile(site: &Path) -> BTreeMap<String, String> {

@@ -43,6 +43,15 @@ pub fn examples() -> Vec<(String, PathBuf)> {
     out
 }
 
+/// Every file of a compiled tree (relative path → bytes), the writer's own
+/// scratch files left out; empty when the folder does not exist.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    if !dir.exists() {
+        return Default::default();
+    }
+    bosun::review::read_dir(dir).expect("tree readable")
+}
+
 /// Entries of `dir` (by file name) that are not among `known`: golden
 /// files or trees whose case is gone.
 pub fn dangling(dir: &Path, known: &[String]) -> Vec<String> {
