@@ -149,3 +149,35 @@ fn a_changed_multi_line_string_shows_its_changed_lines() {
     assert!(text.contains("   write_files[0].content: (text)\n"), "{text}");
     assert!(text.contains("\n  -   b\n  +   B\n"), "{text}");
 }
+
+/// What `compile --check` compares: the files the tree writes and those the
+/// folder's MANIFEST says bosun wrote; other files are left out, nothing is
+/// written, and a missing folder is empty.
+#[test]
+fn check_reads_what_a_commit_would_touch_and_writes_nothing() {
+    let tree = |entries: &[(&str, &str)]| {
+        let mut files = files(entries);
+        let manifest = crate::write::manifest::render(&files, "sha256:test");
+        files.insert(crate::write::manifest::NAME.to_string(), manifest.into_bytes());
+        crate::write::Tree { files }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let old = tree(&[("a/b.txt", "1"), ("c.txt", "2"), ("gone.txt", "3")]);
+    assert!(read_for_check(&dir.path().join("missing"), &old).unwrap().is_empty(), "a missing folder is empty");
+    crate::write::commit(dir.path(), &old, false).unwrap();
+    assert!(review(&read_for_check(dir.path(), &old).unwrap(), &old.files).files.is_empty());
+    std::fs::write(dir.path().join("foreign.txt"), "not bosun's").unwrap();
+    let new = tree(&[("a/b.txt", "1"), ("c.txt", "changed"), ("d.txt", "4")]);
+    let r = review(&read_for_check(dir.path(), &new).unwrap(), &new.files);
+    let changes: Vec<(&str, Status)> = r.files.iter().map(|f| (f.path.as_str(), f.status)).collect();
+    assert_eq!(
+        changes,
+        [
+            ("c.txt", Status::Modified),
+            ("d.txt", Status::Added),
+            ("gone.txt", Status::Removed),
+            ("MANIFEST", Status::Modified)
+        ]
+    );
+    assert!(!dir.path().join("d.txt").exists() && dir.path().join("gone.txt").exists());
+}

@@ -14,7 +14,6 @@
 //! anything else, and removes the files a killed run was creating (their
 //! content was never recorded; the run itself writes them again).
 
-pub mod compare;
 pub mod manifest;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,8 +22,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-
-pub use compare::{Change, compare};
 
 use crate::render::Outputs;
 

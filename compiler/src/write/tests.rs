@@ -127,29 +127,3 @@ fn journal_round_trips() {
     let text = "write 0 x/y.yaml\ncreate n.yaml\ndelete z.yaml\n";
     assert_eq!(parse_journal(text), steps);
 }
-
-#[test]
-fn compare_lists_what_a_commit_would_change_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let old = tree(&[("a/b.txt", "1"), ("c.txt", "2"), ("gone.txt", "3")]);
-    assert_eq!(compare(&dir.path().join("missing"), &old).unwrap().len(), 4, "a missing folder is empty");
-    commit(dir.path(), &old, false).unwrap();
-    assert_eq!(compare(dir.path(), &old).unwrap(), []);
-    fs::write(dir.path().join("foreign.txt"), "not bosun's").unwrap();
-    let new = tree(&[("a/b.txt", "1"), ("c.txt", "changed"), ("d.txt", "4")]);
-    let before: Vec<_> =
-        ["a/b.txt", "c.txt", "gone.txt", "MANIFEST"].map(|p| fs::read(dir.path().join(p)).unwrap()).into();
-    assert_eq!(
-        compare(dir.path(), &new).unwrap(),
-        [
-            ("MANIFEST".to_string(), Change::Modified),
-            ("c.txt".to_string(), Change::Modified),
-            ("d.txt".to_string(), Change::Added),
-            ("gone.txt".to_string(), Change::Removed),
-        ]
-    );
-    let after: Vec<_> =
-        ["a/b.txt", "c.txt", "gone.txt", "MANIFEST"].map(|p| fs::read(dir.path().join(p)).unwrap()).into();
-    assert_eq!(before, after);
-    assert!(!dir.path().join("d.txt").exists() && !dir.path().join(STAGING).exists());
-}
