@@ -354,10 +354,30 @@ fn place(dir: &Path, staging: &Path, steps: &[Step], mode: Mode) -> Result<(), W
     })
 }
 
+/// Makes the folders and their ancestors, one depth at a time: every folder
+/// of a depth can be made in parallel once its parent exists, and a large
+/// site has a folder per host.
 fn make_folders(dir: &Path, folders: BTreeSet<&Path>) -> Result<(), WriteError> {
+    let mut by_depth: Vec<BTreeSet<&Path>> = Vec::new();
     for folder in folders {
-        let folder = dir.join(folder);
-        fs::create_dir_all(&folder).map_err(io_err(&folder))?;
+        for (depth, ancestor) in folder.ancestors().filter(|a| !a.as_os_str().is_empty()).enumerate() {
+            let depth = folder.components().count() - 1 - depth;
+            if by_depth.len() <= depth {
+                by_depth.resize_with(depth + 1, BTreeSet::new);
+            }
+            if !by_depth[depth].insert(ancestor) {
+                break;
+            }
+        }
+    }
+    for level in by_depth {
+        level.par_iter().try_for_each(|folder| {
+            let folder = dir.join(folder);
+            match fs::create_dir(&folder) {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && folder.is_dir() => Ok(()),
+                r => r.map_err(io_err(&folder)),
+            }
+        })?;
     }
     Ok(())
 }
