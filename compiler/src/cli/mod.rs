@@ -165,6 +165,9 @@ fn compile(
     }
     let written = crate::write::commit(output, &tree, force);
     timings.lap("write");
+    // The process ends here: freeing hundreds of MiB piece by piece would
+    // only delay the exit the kernel makes anyway.
+    std::mem::forget((tree, checked));
     match written {
         Ok(r) => {
             eprintln!(
