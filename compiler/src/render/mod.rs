@@ -23,19 +23,37 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::Plan;
 use crate::timings::Timings;
 
+use rayon::prelude::*;
+
+/// A renderer: a pure function from the plan to files. An `Err` is a
+/// compiler bug.
+type Renderer = fn(&Plan, &mut Outputs) -> Result<(), String>;
+
 /// Renders every artifact. A renderer that fails is a compiler bug and is
 /// reported as such (`bosun::internal`), never as a panic.
 pub fn render(plan: &Plan, diags: &mut Diagnostics, timings: &mut Timings) -> Outputs {
-    type Renderer = fn(&Plan, &mut Outputs) -> Result<(), String>;
-    // In this order: each renderer may read what the ones before it wrote.
-    let renderers: [(&str, Renderer); 9] = [
-        ("render dnsmasq", dnsmasq::render),
-        ("render tftp", tftp::render),
-        ("render bmc", bmc::render),
-        ("render kubeadm", kubeadm::render),
-        // After kubeadm: seeds deliver the kubeadm files.
-        ("render cloud-init", cloudinit::render),
-        ("render cluster", cluster::render),
+    // Chains that read nothing of each other's run at the same time; within
+    // a chain, in this order, each renderer may read what the ones before
+    // it wrote.
+    let boot: &[(&str, Renderer)] =
+        &[("render dnsmasq", dnsmasq::render), ("render tftp", tftp::render), ("render bmc", bmc::render)];
+    // Seeds deliver the kubeadm files.
+    let hosts: &[(&str, Renderer)] = &[("render kubeadm", kubeadm::render), ("render cloud-init", cloudinit::render)];
+    let cluster: &[(&str, Renderer)] = &[("render cluster", cluster::render)];
+    let (mut out, mut errors) = (Outputs::default(), Vec::new());
+    let branches = [boot, hosts, cluster].map(|chain| (chain, timings.fork()));
+    let done: Vec<((Outputs, Vec<String>), Timings)> = branches
+        .into_par_iter()
+        .map(|(chain, mut clock)| (run(plan, chain, Outputs::default(), &mut clock), clock))
+        .collect();
+    let mut clocks = Vec::new();
+    for ((files, errs), clock) in done {
+        errors.extend(errs);
+        errors.extend(out.absorb(files).err());
+        clocks.push(clock);
+    }
+    timings.join("render boot files, hosts and cluster", clocks);
+    let rest: &[(&str, Renderer)] = &[
         // After kubeadm and cluster: completes the values they began.
         ("render packs", packs::render),
         // After packs: reads their values.
@@ -43,12 +61,25 @@ pub fn render(plan: &Plan, diags: &mut Diagnostics, timings: &mut Timings) -> Ou
         // The summary counts the files of the others, so it renders last.
         ("render summary", summary::render),
     ];
-    let mut out = Outputs::default();
-    for (stage, renderer) in renderers {
-        if let Err(e) = renderer(plan, &mut out) {
-            diags.push(Diagnostic::new(&crate::model::errors::INTERNAL, format!("rendering failed: {e}")));
-        }
-        timings.lap(stage);
+    let (out, errs) = run(plan, rest, out, timings);
+    errors.extend(errs);
+    for e in errors {
+        diags.push(Diagnostic::new(&crate::model::errors::INTERNAL, format!("rendering failed: {e}")));
     }
     out
+}
+
+/// Runs a chain of renderers in order; the files and the errors.
+fn run(
+    plan: &Plan,
+    chain: &[(&'static str, Renderer)],
+    mut out: Outputs,
+    clock: &mut Timings,
+) -> (Outputs, Vec<String>) {
+    let mut errors = Vec::new();
+    for (stage, renderer) in chain {
+        errors.extend(renderer(plan, &mut out).err());
+        clock.lap(stage);
+    }
+    (out, errors)
 }

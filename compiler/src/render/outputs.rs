@@ -80,6 +80,20 @@ impl Outputs {
         self.files.is_empty()
     }
 
+    /// Adds the files renderers wrote elsewhere; a path both wrote is a bug.
+    pub fn absorb(&mut self, mut other: Outputs) -> Result<(), String> {
+        // Both are sorted: one pass finds a path in both.
+        let mut mine = self.files.keys().peekable();
+        for path in other.files.keys() {
+            while mine.next_if(|m| *m < path).is_some() {}
+            if mine.peek() == Some(&path) {
+                return Err(format!("two renderers wrote {path}"));
+            }
+        }
+        self.files.append(&mut other.files);
+        Ok(())
+    }
+
     pub fn into_files(self) -> BTreeMap<OutPath, Vec<u8>> {
         self.files
     }
@@ -87,7 +101,7 @@ impl Outputs {
 
 #[cfg(test)]
 mod tests {
-    use super::OutPath;
+    use super::{OutPath, Outputs};
 
     #[test]
     fn refuses_paths_that_escape() {
@@ -95,5 +109,20 @@ mod tests {
         for bad in [&["..", "etc"][..], &["a/b"], &["."], &[""], &["x y"]] {
             assert!(OutPath::new(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn absorbing_names_a_file_two_renderers_wrote() {
+        let mut a = Outputs::default();
+        let mut b = Outputs::default();
+        a.text(&["x", "1"], "a".into()).unwrap();
+        a.text(&["x", "3"], "a".into()).unwrap();
+        b.text(&["x", "2"], "b".into()).unwrap();
+        a.absorb(b).unwrap();
+        assert_eq!(a.len(), 3);
+        let mut c = Outputs::default();
+        c.text(&["x", "0"], "c".into()).unwrap();
+        c.text(&["x", "3"], "c".into()).unwrap();
+        assert_eq!(a.absorb(c).unwrap_err(), "two renderers wrote x/3");
     }
 }
