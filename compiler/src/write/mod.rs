@@ -38,7 +38,7 @@ pub struct Tree {
 impl Tree {
     pub fn new(outputs: Outputs, digest: &str) -> Tree {
         let mut files: BTreeMap<String, Vec<u8>> =
-            outputs.into_files().into_iter().map(|(p, b)| (p.as_str().to_string(), b)).collect();
+            outputs.into_files().into_iter().map(|(p, b)| (p.into_string(), b)).collect();
         let manifest = manifest::render(&files, digest);
         files.insert(manifest::NAME.to_string(), manifest.into_bytes());
         Tree { files }
@@ -243,13 +243,15 @@ fn stage(dir: &Path, tree: &Tree, steps: &[Step]) -> Result<(), WriteError> {
         fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
     }
     fs::create_dir(&staging).map_err(io_err(&staging))?;
-    let mut journal = String::new();
+    let mut journal = String::with_capacity(steps.iter().map(|s| s.path().len() + 16).sum());
     for step in steps {
-        match step {
-            Step::Write { staged, path } => journal.push_str(&format!("write {staged} {path}\n")),
-            Step::Create { path } => journal.push_str(&format!("create {path}\n")),
-            Step::Delete { path } => journal.push_str(&format!("delete {path}\n")),
-        }
+        let line = match step {
+            Step::Write { staged, path } => ["write ", staged, " ", path],
+            Step::Create { path } => ["create ", path, "", ""],
+            Step::Delete { path } => ["delete ", path, "", ""],
+        };
+        line.iter().for_each(|part| journal.push_str(part));
+        journal.push('\n');
     }
     let writes: Vec<(&str, &str)> = steps.iter().filter_map(Step::write).collect();
     writes.par_iter().try_for_each(|(staged, path)| {
