@@ -328,10 +328,12 @@ fn apply(dir: &Path, steps: &[Step], mode: Mode) -> Result<(), WriteError> {
 fn place(dir: &Path, staging: &Path, steps: &[Step], mode: Mode) -> Result<(), WriteError> {
     let moves: Vec<(&str, &str)> = steps.iter().filter_map(Step::write).collect();
     let creates: Vec<&str> = steps.iter().filter_map(Step::create).collect();
-    let mut parents: BTreeSet<&Path> = moves.iter().filter_map(|(_, path)| Path::new(path).parent()).collect();
+    // Tree paths are `/`-separated and relative; as plain strings they are
+    // compared far faster than as `Path`s.
+    let mut parents: BTreeSet<&str> = moves.iter().filter_map(|(_, path)| folder_of(path)).collect();
     match mode {
         Mode::Commit(tree) => {
-            parents.extend(creates.iter().filter_map(|path| Path::new(path).parent()));
+            parents.extend(creates.iter().filter_map(|path| folder_of(path)));
             make_folders(dir, parents)?;
             creates.par_iter().try_for_each(|path| {
                 let target = dir.join(path);
@@ -356,14 +358,19 @@ fn place(dir: &Path, staging: &Path, steps: &[Step], mode: Mode) -> Result<(), W
     })
 }
 
+fn folder_of(path: &str) -> Option<&str> {
+    path.rsplit_once('/').map(|(folder, _)| folder)
+}
+
 /// Makes the folders and their ancestors, one depth at a time: every folder
 /// of a depth can be made in parallel once its parent exists, and a large
 /// site has a folder per host.
-fn make_folders(dir: &Path, folders: BTreeSet<&Path>) -> Result<(), WriteError> {
-    let mut by_depth: Vec<BTreeSet<&Path>> = Vec::new();
+fn make_folders(dir: &Path, folders: BTreeSet<&str>) -> Result<(), WriteError> {
+    let mut by_depth: Vec<BTreeSet<&str>> = Vec::new();
     for folder in folders {
-        for (depth, ancestor) in folder.ancestors().filter(|a| !a.as_os_str().is_empty()).enumerate() {
-            let depth = folder.components().count() - 1 - depth;
+        let ancestors = std::iter::successors(Some(folder), |f| folder_of(f));
+        for ancestor in ancestors {
+            let depth = ancestor.matches('/').count();
             if by_depth.len() <= depth {
                 by_depth.resize_with(depth + 1, BTreeSet::new);
             }
