@@ -75,7 +75,7 @@ fn merge_setting(host: &mut Value, key: &str, value: &Value, from: &str, to: &st
             }
             for (j, locs) in own_locs.into_iter().enumerate() {
                 for (rest, loc) in locs {
-                    index.insert(format!("{to}/{}{rest}", j + shift), loc);
+                    index.insert(&format!("{to}/{}{rest}", j + shift), loc);
                 }
             }
             for (new, (old, _)) in kept.iter().enumerate() {

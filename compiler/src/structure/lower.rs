@@ -8,10 +8,10 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Number, Value, map};
 
 use super::errors::*;
-use super::index::{self, Loc, segment};
+use super::index::{Loc, NodeId, ROOT, SpanIndex, segment};
 use super::schema::{self, Kind, Shape};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::parse::{Entry, Node, Scalar};
@@ -19,7 +19,7 @@ use crate::source::Span;
 use crate::suggest::did_you_mean;
 
 pub struct Lowerer<'d> {
-    pub index: index::Builder,
+    pub index: SpanIndex,
     /// Settings whose problem lowering already reported (and left out): the
     /// schema's "missing" or "wrong type" about them would say it twice.
     pub reported: BTreeSet<String>,
@@ -28,33 +28,33 @@ pub struct Lowerer<'d> {
 
 impl<'d> Lowerer<'d> {
     pub fn new(diags: &'d mut Diagnostics) -> Self {
-        Lowerer { index: index::Builder::default(), reported: BTreeSet::new(), diags }
+        Lowerer { index: SpanIndex::default(), reported: BTreeSet::new(), diags }
     }
 
     /// Lowers the top-level nodes as the children of the root object.
     pub fn lower_root(&mut self, nodes: &[Node], at: Span) -> Value {
         // About one pointer per node and per entry: sized once, the index
-        // never rehashes hundreds of thousands of keys.
+        // never moves hundreds of thousands of nodes.
         self.index.reserve(count(nodes));
-        self.index.insert(String::new(), Loc { key: None, value: at });
+        self.index.locate(ROOT, Loc { key: None, value: at });
         let Kind::Object(shape) = schema::kind(schema::schema()) else { unreachable!("root schema is an object") };
         let mut obj = Map::new();
         for node in nodes {
-            self.lower_child(&shape, "top level", node, "", &mut obj);
+            self.lower_child(shape, What(None), node, ROOT, &mut obj);
         }
         Value::Object(obj)
     }
 
-    fn lower_object(&mut self, schema: &'static Value, node: &Node, ptr: &str) -> Value {
+    fn lower_object(&mut self, schema: &'static Value, node: &Node, at: NodeId) -> Value {
         let Kind::Object(shape) = schema::kind(schema) else {
             return Value::Null;
         };
-        let mut obj = Map::new();
-        let what = format!("`{}`", node.name);
+        let mut obj = Map::with_capacity(node.entries.len() + node.children.as_ref().map_or(0, Vec::len));
+        let what = What(Some(&node.name));
         let mut args = node.args();
         for key in &shape.args {
             if let Some(arg) = args.next() {
-                self.put_scalar(&mut obj, ptr, key, arg, None);
+                self.put_scalar(&mut obj, at, key, arg, None);
             }
         }
         for extra in args {
@@ -64,10 +64,10 @@ impl<'d> Lowerer<'d> {
             );
         }
         for (key, entry) in node.props() {
-            self.lower_prop(&shape, &what, key, entry, ptr, &mut obj);
+            self.lower_prop(shape, what, key, entry, at, &mut obj);
         }
         for child in node.children.iter().flatten() {
-            self.lower_child(&shape, &what, child, ptr, &mut obj);
+            self.lower_child(shape, what, child, at, &mut obj);
         }
         Value::Object(obj)
     }
@@ -75,23 +75,23 @@ impl<'d> Lowerer<'d> {
     fn lower_prop(
         &mut self,
         shape: &Shape,
-        what: &str,
+        what: What,
         key: &str,
         entry: &Entry,
-        ptr: &str,
+        at: NodeId,
         obj: &mut Map<String, Value>,
     ) {
         let key_span = entry.key.as_ref().map(|(_, s)| *s);
         // The intent of a setting in the wrong form is clear: report the
         // form, keep the value, so no "missing" error follows.
-        let misspelled_form = !shape.is_prop(key) && shape.properties.contains_key(key) && !shape.is_arg(key);
+        let misspelled_form = !shape.is_prop(key) && shape.has(key) && !shape.is_arg(key);
         if shape.is_arg(key) {
             let d = Diagnostic::new(&WRONG_FORM, format!("`{key}` of {what} is its argument, not a property"))
-                .help(format!("write it right after the node name: `{} \"…\"`", what.trim_matches('`')))
+                .help(format!("write it right after the node name: `{} \"…\"`", what.bare()))
                 .label(entry.span, "written as a property");
             self.diags.push(d);
             if !obj.contains_key(key) {
-                self.put_scalar(obj, ptr, key, entry, key_span);
+                self.put_scalar(obj, at, key, entry, key_span);
             }
             return;
         }
@@ -102,7 +102,7 @@ impl<'d> Lowerer<'d> {
             self.diags.push(d);
             let scalar = shape.property(key).is_some_and(|s| matches!(schema::kind(s), Kind::Scalar));
             if !scalar || obj.contains_key(key) {
-                self.reported.insert(format!("{ptr}/{}", segment(key)));
+                self.report(at, key);
                 return;
             }
         } else if !shape.is_prop(key) {
@@ -115,14 +115,16 @@ impl<'d> Lowerer<'d> {
             self.diags.push(d.label(entry.span, "unknown here"));
             return;
         }
-        if obj.contains_key(key) {
-            self.duplicate(key, entry.span, &format!("{ptr}/{}", segment(key)));
-            return;
+        // One lookup for the common case: a new setting.
+        let map::Entry::Vacant(slot) = obj.entry(key) else {
+            return self.duplicate(key, entry.span, at);
+        };
+        if let Some(v) = self.scalar_at(at, key, entry, key_span) {
+            slot.insert(v);
         }
-        self.put_scalar(obj, ptr, key, entry, key_span);
     }
 
-    fn lower_child(&mut self, shape: &Shape, what: &str, child: &Node, ptr: &str, obj: &mut Map<String, Value>) {
+    fn lower_child(&mut self, shape: &Shape, what: What, child: &Node, at: NodeId, obj: &mut Map<String, Value>) {
         let key = child.name.as_str();
         let Some(sub) = shape.property(key).filter(|_| !shape.is_arg(key)) else {
             let mut d = Diagnostic::new(&UNKNOWN_NODE, format!("unknown node `{key}` in {what}"));
@@ -139,49 +141,48 @@ impl<'d> Lowerer<'d> {
             let simple = child.children.is_none() && child.props().next().is_none() && child.args().count() == 1;
             match (simple, schema::kind(sub), child.args().next()) {
                 (true, Kind::Scalar, Some(arg)) if !obj.contains_key(key) => {
-                    self.put_scalar(obj, ptr, key, arg, Some(child.name_span))
+                    self.put_scalar(obj, at, key, arg, Some(child.name_span))
                 }
-                _ => {
-                    self.reported.insert(format!("{ptr}/{}", segment(key)));
-                }
+                _ => self.report(at, key),
             }
             return;
         }
-        let here = format!("{ptr}/{}", segment(key));
         let loc = Loc { key: Some(child.name_span), value: child.head };
         match schema::kind(sub) {
             Kind::Array(items) => {
-                self.index.insert(here.clone(), loc);
-                let arr = obj.entry(key).or_insert_with(|| Value::Array(Vec::new()));
-                let mut items_out = std::mem::take(arr.as_array_mut().expect("array"));
-                self.lower_items(items, child, &here, &mut items_out);
-                obj.insert(key.to_string(), Value::Array(items_out));
+                let here = self.index.key(at, key);
+                self.index.locate(here, loc);
+                if !obj.contains_key(key) {
+                    obj.insert(key.to_string(), Value::Array(Vec::new()));
+                }
+                let out = obj.get_mut(key).and_then(Value::as_array_mut).expect("array");
+                self.lower_items(items, child, here, out);
             }
-            _ if obj.contains_key(key) => self.duplicate(key, child.head, &here),
+            _ if obj.contains_key(key) => self.duplicate(key, child.head, at),
             Kind::Object(_) => {
-                self.index.insert(here.clone(), loc);
-                let v = self.lower_object(sub, child, &here);
+                let here = self.index.key(at, key);
+                self.index.locate(here, loc);
+                let v = self.lower_object(sub, child, here);
                 obj.insert(key.to_string(), v);
             }
             Kind::Free => {
-                self.index.insert(here.clone(), loc);
-                let v = self.lower_free(child, &here);
+                let here = self.index.key(at, key);
+                self.index.locate(here, loc);
+                let v = self.lower_free(child, here);
                 obj.insert(key.to_string(), v);
             }
             Kind::Scalar => match self.single_arg(child) {
-                Some(arg) => self.put_scalar(obj, ptr, key, arg, Some(child.name_span)),
-                None => {
-                    self.reported.insert(here);
-                }
+                Some(arg) => self.put_scalar(obj, at, key, arg, Some(child.name_span)),
+                None => self.report(at, key),
             },
         }
     }
 
-    fn lower_items(&mut self, items: &'static Value, child: &Node, here: &str, out: &mut Vec<Value>) {
+    fn lower_items(&mut self, items: &'static Value, child: &Node, here: NodeId, out: &mut Vec<Value>) {
         if let Kind::Object(_) = schema::kind(items) {
-            let p = format!("{here}/{}", out.len());
-            self.index.insert(p.clone(), Loc { key: Some(child.name_span), value: child.head });
-            out.push(self.lower_object(items, child, &p));
+            let p = self.index.item(here, out.len());
+            self.index.locate(p, Loc { key: Some(child.name_span), value: child.head });
+            out.push(self.lower_object(items, child, p));
             return;
         }
         // A repeatable scalar: `cert-san "a" "b"` is two items, like two nodes.
@@ -193,15 +194,15 @@ impl<'d> Lowerer<'d> {
         }
         for arg in child.args() {
             let Some(v) = self.scalar(arg) else { continue };
-            let p = format!("{here}/{}", out.len());
-            self.index.insert(p, Loc { key: Some(child.name_span), value: arg.value_span });
+            let p = self.index.item(here, out.len());
+            self.index.locate(p, Loc { key: Some(child.name_span), value: arg.value_span });
             out.push(v);
         }
     }
 
     /// Free-form values: `key v` is a scalar, `key a b` a list, `key k=v {…}`
     /// an object, a repeated key a list.
-    fn lower_free(&mut self, node: &Node, ptr: &str) -> Value {
+    fn lower_free(&mut self, node: &Node, at: NodeId) -> Value {
         let has_body = node.props().next().is_some() || node.children.is_some();
         if !has_body {
             let args: Vec<Value> = node.args().filter_map(|a| self.scalar(a)).collect();
@@ -220,16 +221,16 @@ impl<'d> Lowerer<'d> {
         }
         let mut obj = Map::new();
         for (key, entry) in node.props() {
-            let p = format!("{ptr}/{}", segment(key));
-            self.index.insert(p, Loc { key: entry.key.as_ref().map(|k| k.1), value: entry.value_span });
+            let p = self.index.key(at, key);
+            self.index.locate(p, Loc { key: entry.key.as_ref().map(|k| k.1), value: entry.value_span });
             if let Some(v) = self.scalar(entry) {
                 obj.insert(key.to_string(), v);
             }
         }
         for child in node.children.iter().flatten() {
-            let p = format!("{ptr}/{}", segment(&child.name));
-            self.index.insert(p.clone(), Loc { key: Some(child.name_span), value: child.head });
-            let v = self.lower_free(child, &p);
+            let p = self.index.key(at, &child.name);
+            self.index.locate(p, Loc { key: Some(child.name_span), value: child.head });
+            let v = self.lower_free(child, p);
             match obj.get_mut(&child.name) {
                 Some(Value::Array(a)) => a.push(v),
                 Some(prev) => *prev = Value::Array(vec![prev.take(), v]),
@@ -244,21 +245,30 @@ impl<'d> Lowerer<'d> {
     fn put_scalar(
         &mut self,
         obj: &mut Map<String, Value>,
-        ptr: &str,
+        at: NodeId,
         key: &str,
         entry: &Entry,
         key_span: Option<Span>,
     ) {
-        let p = format!("{ptr}/{}", segment(key));
-        self.index.insert(p.clone(), Loc { key: key_span, value: entry.value_span });
-        match self.scalar(entry) {
-            Some(v) => {
-                obj.insert(key.to_string(), v);
-            }
-            None => {
-                self.reported.insert(p);
-            }
+        if let Some(v) = self.scalar_at(at, key, entry, key_span) {
+            obj.insert(key.to_string(), v);
         }
+    }
+
+    /// The value of setting `key` of the object at `at`, indexed; `None` (reported) if it has none.
+    fn scalar_at(&mut self, at: NodeId, key: &str, entry: &Entry, key_span: Option<Span>) -> Option<Value> {
+        let p = self.index.key(at, key);
+        self.index.locate(p, Loc { key: key_span, value: entry.value_span });
+        let v = self.scalar(entry);
+        if v.is_none() {
+            self.reported.insert(self.index.pointer(p));
+        }
+        v
+    }
+
+    /// Notes that the setting `key` of the object at `at` was reported.
+    fn report(&mut self, at: NodeId, key: &str) {
+        self.reported.insert(format!("{}/{}", self.index.pointer(at), segment(key)));
     }
 
     /// A scalar setting written as a child node: exactly one argument.
@@ -304,8 +314,10 @@ impl<'d> Lowerer<'d> {
         self.diags.push(d);
     }
 
-    fn duplicate(&mut self, key: &str, at: Span, ptr: &str) {
-        let first = self.index.get(ptr).map(|l| l.key.map_or(l.value, |k| k.to(l.value)));
+    /// `key` of the object at `owner` given again at `at`.
+    fn duplicate(&mut self, key: &str, at: Span, owner: NodeId) {
+        let first = self.index.find_key(owner, key).and_then(|n| self.index.loc(n));
+        let first = first.map(|l| l.key.map_or(l.value, |k| k.to(l.value)));
         let d = Diagnostic::new(&DUPLICATE_SETTING, format!("`{key}` is given twice"))
             .label(at, "given again here")
             .label_opt(first, "first given here");
@@ -330,6 +342,26 @@ impl<'d> Lowerer<'d> {
     fn bad_number(&mut self, entry: &Entry) {
         let d = Diagnostic::new(&RANGE, "this number cannot be represented").label(entry.value_span, "here");
         self.diags.push(d.help("use a finite number between -2^63 and 2^63-1"));
+    }
+}
+
+/// How a diagnostic names the node whose settings are lowered.
+#[derive(Clone, Copy)]
+struct What<'a>(Option<&'a str>);
+
+impl What<'_> {
+    /// The name alone, as it is written in KDL.
+    fn bare(self) -> String {
+        self.0.map_or_else(|| self.to_string(), |name| name.trim_matches('`').to_string())
+    }
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(name) => write!(f, "`{name}`"),
+            None => f.write_str("top level"),
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod check;
 pub mod errors;
 mod index;
 mod lower;
+mod mix;
 pub mod schema;
 
 pub use check::describe;
@@ -31,7 +32,7 @@ pub fn structure(parsed: &Parsed, diags: &mut Diagnostics) -> Structured {
     let start = parsed.nodes.first().map_or(Span::new(FileId(0), 0, 0), |n| n.head);
     let mut lowerer = lower::Lowerer::new(diags);
     let doc = lowerer.lower_root(&parsed.nodes, start);
-    let (index, reported) = (lowerer.index.finish(), lowerer.reported);
+    let (index, reported) = (lowerer.index, lowerer.reported);
     let mut broken = Vec::new();
     for (ptr, d) in check::check(&doc, &index) {
         let about = match &d.1 {

@@ -15,6 +15,8 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
+use super::mix::FastMap;
+
 pub const SCHEMA_TEXT: &str = include_str!("../../../schema/site.schema.json");
 
 pub fn schema() -> &'static Value {
@@ -41,14 +43,21 @@ pub enum Kind {
 
 /// The KDL shape of an object schema.
 pub struct Shape {
-    pub properties: &'static Map<String, Value>,
     pub args: Vec<&'static str>,
     pub props: Vec<&'static str>,
+    /// Every key, with its schema (`$ref` followed).
+    properties: FastMap<&'static str, &'static Value>,
+    /// The object schema itself.
+    all: &'static Value,
 }
 
 impl Shape {
     pub fn property(&self, key: &str) -> Option<&'static Value> {
-        self.properties.get(key).map(resolve)
+        self.properties.get(key).copied()
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.properties.contains_key(key)
     }
 
     pub fn is_prop(&self, key: &str) -> bool {
@@ -59,31 +68,66 @@ impl Shape {
         self.args.contains(&key)
     }
 
-    /// Keys written as child nodes.
+    /// Keys written as child nodes, in the schema's order.
     pub fn child_keys(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.properties.keys().map(String::as_str).filter(|k| !self.is_prop(k) && !self.is_arg(k))
+        let all = self.all.get("properties").and_then(Value::as_object);
+        all.into_iter().flatten().map(|(k, _)| k.as_str()).filter(|k| !self.is_prop(k) && !self.is_arg(k))
     }
 }
 
-pub fn kind(s: &'static Value) -> Kind {
+/// The kind of a schema. Lowering asks for every value of the site, so each
+/// schema of the file is read once, on first use.
+pub fn kind(s: &'static Value) -> &'static Kind {
+    static KINDS: OnceLock<FastMap<usize, Kind>> = OnceLock::new();
+    let kinds = KINDS.get_or_init(|| {
+        let mut kinds = FastMap::default();
+        compile(schema(), &mut kinds);
+        for def in schema()["$defs"].as_object().into_iter().flat_map(Map::values) {
+            compile(def, &mut kinds);
+        }
+        kinds
+    });
+    kinds.get(&address(resolve(s))).expect("every schema in the file is compiled")
+}
+
+fn address(s: &'static Value) -> usize {
+    std::ptr::from_ref(s) as usize
+}
+
+/// Reads `s` and every schema below it.
+fn compile(s: &'static Value, kinds: &mut FastMap<usize, Kind>) {
     let s = resolve(s);
+    if kinds.contains_key(&address(s)) {
+        return;
+    }
+    let kind = read(s);
+    let below: Vec<&'static Value> = match &kind {
+        Kind::Object(shape) => shape.properties.values().copied().collect(),
+        Kind::Array(items) => vec![*items],
+        Kind::Free | Kind::Scalar => Vec::new(),
+    };
+    kinds.insert(address(s), kind);
+    for b in below {
+        compile(b, kinds);
+    }
+}
+
+fn read(s: &'static Value) -> Kind {
     if s.get("x-kdl-free").and_then(Value::as_bool) == Some(true) {
         return Kind::Free;
     }
     match s.get("type").and_then(Value::as_str) {
         Some("array") => Kind::Array(resolve(&s["items"])),
         Some("object") => {
-            static EMPTY: OnceLock<Map<String, Value>> = OnceLock::new();
             let strings = |key: &str| -> Vec<&'static str> {
                 s.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect()
             };
+            let properties = s.get("properties").and_then(Value::as_object).into_iter().flatten();
             Kind::Object(Shape {
-                properties: s
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .unwrap_or_else(|| EMPTY.get_or_init(Map::new)),
                 args: strings("x-kdl-args"),
                 props: strings("x-kdl-props"),
+                properties: properties.map(|(k, v)| (k.as_str(), resolve(v))).collect(),
+                all: s,
             })
         }
         _ => Kind::Scalar,

@@ -71,3 +71,47 @@ fn describe_names_objects_as_users_write_them() {
     assert_eq!(describe(&s.doc, "/site/kubernetes"), "`kubernetes` in `site \"s\"`");
     assert_eq!(describe(&s.doc, ""), "the site");
 }
+
+fn loc(n: usize) -> Loc {
+    let s = Span::new(FileId(0), n, n + 1);
+    Loc { key: None, value: s }
+}
+
+#[test]
+fn the_index_answers_by_pointer() {
+    let mut index = SpanIndex::default();
+    index.insert("", loc(0));
+    index.insert("/host/0/a~1b", loc(1));
+    index.insert("/host/0/a~1b", loc(2));
+    index.insert("/host/10", loc(3));
+    assert_eq!(index.get("/host/0/a~1b"), Some(loc(1)), "the first location is kept");
+    assert_eq!(index.get("/host/0"), None);
+    assert_eq!(index.get("host/10"), None);
+    assert_eq!(index.nearest("/host/0/a~1b/x/y"), Some(loc(1)));
+    assert_eq!(index.nearest("/host/0/c"), Some(loc(0)));
+    assert_eq!(index.nearest("/host/01"), Some(loc(0)), "`01` is not the index 1");
+    assert_eq!(index.nearest("x"), None);
+}
+
+#[test]
+fn index_subtrees_are_listed_copied_and_removed() {
+    let mut index = SpanIndex::default();
+    index.insert("/d/0", loc(1));
+    index.insert("/d/0/name", loc(2));
+    index.insert("/d/0/x/10", loc(3));
+    index.insert("/d/0/x/9", loc(4));
+    index.insert("/d/00", loc(5));
+    let rest: Vec<String> = index.subtree("/d/0").into_iter().map(|(r, _)| r).collect();
+    assert_eq!(rest, ["", "/name", "/x/10", "/x/9"]);
+    index.insert("/h/3/name", loc(6));
+    index.copy("/d/0", "/h/3");
+    assert_eq!(index.get("/h/3"), Some(loc(1)));
+    assert_eq!(index.get("/h/3/name"), Some(loc(2)), "a copy overwrites");
+    assert_eq!(index.get("/h/3/x/9"), Some(loc(4)));
+    index.copy("/d/0", "/d/0/x/1");
+    assert_eq!(index.get("/d/0/x/1/x/10"), Some(loc(3)));
+    assert_eq!(index.get("/d/0/x/1/x/1"), None, "a copy into itself copies what was there");
+    index.remove_subtree("/h/3");
+    assert!(index.subtree("/h/3").is_empty());
+    assert_eq!(index.nearest("/h/3/name"), None);
+}
