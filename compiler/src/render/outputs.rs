@@ -2,6 +2,7 @@
 //! writer, MANIFEST, `--check`) sees the files in one stable order.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fmt;
 
 /// A relative output path built only from validated names: each component is
@@ -47,14 +48,18 @@ impl Outputs {
     /// output contract promises.
     pub fn text(&mut self, components: &[&str], text: String) -> Result<(), String> {
         let path = OutPath::new(components)?;
-        let mut text = text.replace("\r\n", "\n");
+        // Most texts have no CR: they are kept, not copied.
+        let mut text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text };
         if !text.ends_with('\n') {
             text.push('\n');
         }
-        if self.files.insert(path.clone(), text.into_bytes()).is_some() {
-            return Err(format!("two renderers wrote {path}"));
+        match self.files.entry(path) {
+            Entry::Occupied(e) => Err(format!("two renderers wrote {}", e.key())),
+            Entry::Vacant(e) => {
+                e.insert(text.into_bytes());
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// The file at `components`, if a renderer wrote it.

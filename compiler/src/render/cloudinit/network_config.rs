@@ -16,7 +16,7 @@ use std::net::Ipv4Addr;
 
 use serde_json::{Map, Value, json};
 
-use super::insert_nonempty;
+use super::{Shared, insert_nonempty};
 use crate::model::{Bond, Interface, Network};
 use crate::plan::{HostFacts, Plan};
 
@@ -40,7 +40,7 @@ impl<'a> From<&'a Bond> for Addressing<'a> {
     }
 }
 
-pub fn network_config(plan: &Plan, facts: &HostFacts) -> Result<Value, String> {
+pub fn network_config(shared: &Shared, facts: &HostFacts) -> Result<Value, String> {
     let host = facts.host;
     let mut interfaces: Vec<&Interface> = host.interface.iter().collect();
     interfaces.sort_by(|a, b| a.name.cmp(&b.name));
@@ -54,7 +54,7 @@ pub fn network_config(plan: &Plan, facts: &HostFacts) -> Result<Value, String> {
             dev.insert("match".into(), json!({"macaddress": mac.to_string()}));
             dev.insert("set-name".into(), json!(i.name));
         }
-        addressing(plan, facts, &i.into(), &mut dev)?;
+        addressing(shared, facts, &i.into(), &mut dev)?;
         ethernets.insert(i.name.clone(), Value::Object(dev));
     }
     let mut bond_map = Map::new();
@@ -62,7 +62,7 @@ pub fn network_config(plan: &Plan, facts: &HostFacts) -> Result<Value, String> {
         let mut dev = Map::new();
         dev.insert("interfaces".into(), json!(b.members().collect::<Vec<_>>()));
         dev.insert("parameters".into(), bond_parameters(&b.mode));
-        addressing(plan, facts, &b.into(), &mut dev)?;
+        addressing(shared, facts, &b.into(), &mut dev)?;
         bond_map.insert(b.name.clone(), Value::Object(dev));
     }
 
@@ -87,9 +87,9 @@ fn bond_parameters(mode: &str) -> Value {
 
 /// MTU, DHCP, the static address, and on the primary device the default
 /// route and name servers.
-fn addressing(plan: &Plan, facts: &HostFacts, a: &Addressing, dev: &mut Map<String, Value>) -> Result<(), String> {
+fn addressing(shared: &Shared, facts: &HostFacts, a: &Addressing, dev: &mut Map<String, Value>) -> Result<(), String> {
     let network = match a.network {
-        Some(name) => Some(plan.site.network(name).ok_or_else(|| format!("unknown network {name:?}"))?),
+        Some(name) => Some(shared.kubeadm.network(name).ok_or_else(|| format!("unknown network {name:?}"))?),
         None => None,
     };
     let network_mtu = network.and_then(|n| n.mtu).filter(|m| *m != 1500);
@@ -106,7 +106,7 @@ fn addressing(plan: &Plan, facts: &HostFacts, a: &Addressing, dev: &mut Map<Stri
         if let Some(gateway) = network.gateway {
             dev.insert("routes".into(), json!([{"to": "0.0.0.0/0", "via": gateway.to_string()}]));
         }
-        insert_nonempty(dev, "nameservers", nameservers(plan, network));
+        insert_nonempty(dev, "nameservers", nameservers(shared.plan, network));
     }
     Ok(())
 }
