@@ -22,6 +22,7 @@ mod user_data;
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
+use super::outputs::LfText;
 use super::{Outputs, kubeadm, yaml};
 use crate::model::Installer;
 use crate::plan::{HostFacts, Plan};
@@ -38,9 +39,9 @@ pub const ADMIN_USER: &str = "bosun-admin";
 
 /// The three seed files of one host.
 pub struct Seed {
-    pub user_data: String,
-    pub meta_data: String,
-    pub network_config: String,
+    pub user_data: LfText,
+    pub meta_data: LfText,
+    pub network_config: LfText,
 }
 
 /// Renders every host's seed, hosts in parallel. Runs after the kubeadm
@@ -59,9 +60,9 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     for (facts, seed) in plan.hosts.iter().zip(seeds) {
         let seed = seed?;
         let name = facts.host.name.as_str();
-        out.text(&["provisioning", "cloud-init", name, "user-data"], seed.user_data)?;
-        out.text(&["provisioning", "cloud-init", name, "meta-data"], seed.meta_data)?;
-        out.text(&["provisioning", "cloud-init", name, "network-config"], seed.network_config)?;
+        out.lf_text(&["provisioning", "cloud-init", name, "user-data"], seed.user_data)?;
+        out.lf_text(&["provisioning", "cloud-init", name, "meta-data"], seed.meta_data)?;
+        out.lf_text(&["provisioning", "cloud-init", name, "network-config"], seed.network_config)?;
     }
     Ok(())
 }
@@ -72,6 +73,7 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
 pub struct Shared<'a> {
     plan: &'a Plan<'a>,
     kubeadm: kubeadm::Context<'a>,
+    disks: disks::Rendered<'a>,
     /// For a cloud-config at the top of user-data, and inside autoinstall.
     plain: user_data::Fragments,
     autoinstall: user_data::Fragments,
@@ -83,6 +85,7 @@ impl<'a> Shared<'a> {
         Ok(Shared {
             plan,
             kubeadm: kubeadm::Context::new(plan),
+            disks: disks::Rendered::default(),
             plain: user_data::Fragments::new(plan, &containerd, 0),
             autoinstall: user_data::Fragments::new(plan, &containerd, autoinstall::CLOUD_CONFIG_LEVEL),
         })
@@ -90,10 +93,13 @@ impl<'a> Shared<'a> {
 }
 
 /// Renders the seed of one host; `kubeadm` is its rendered kubeadm file.
-fn seed(shared: &Shared, facts: &HostFacts, kubeadm: Option<&[u8]>) -> Result<Seed, String> {
+fn seed<'a>(shared: &Shared<'a>, facts: &'a HostFacts, kubeadm: Option<&[u8]>) -> Result<Seed, String> {
     let plan = shared.plan;
     let network = network_config::network_config(shared, facts)?;
-    let network_config = yaml::built(|out| Ok::<_, String>(yaml::write(out, &network)))?;
+    let network_config = yaml::built(|out| {
+        yaml::write(out, &network);
+        Ok::<_, String>(())
+    })?;
     let user_data = yaml::built(|out| {
         out.push_str("#cloud-config\n");
         if autoinstalled(plan, facts) {
@@ -104,7 +110,11 @@ fn seed(shared: &Shared, facts: &HostFacts, kubeadm: Option<&[u8]>) -> Result<Se
         }
     })?;
     let meta_data = meta_data::meta_data(facts, &user_data, &network_config);
-    Ok(Seed { user_data, meta_data, network_config })
+    Ok(Seed {
+        user_data: LfText::new(user_data),
+        meta_data: LfText::new(meta_data),
+        network_config: LfText::new(network_config),
+    })
 }
 
 /// Whether the host is installed by Subiquity from an `ubuntu-autoinstall` image.

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ADMIN_USER, Shared, disks, insert_nonempty, kubernetes};
+use super::{ADMIN_USER, Shared, insert_nonempty, kubernetes};
 use crate::model::Settings;
 use crate::plan::{HostFacts, Plan};
 use crate::render::yaml;
@@ -44,23 +44,19 @@ impl Fragments {
 /// Writes the `#cloud-config` document of one host with its keys at `level`:
 /// identity, the admin user, time, the apt proxy, data disks, and for
 /// Kubernetes hosts the node setup.
-pub fn cloud_config(
+pub fn cloud_config<'a>(
     out: &mut String,
     level: usize,
-    shared: &Shared,
+    shared: &Shared<'a>,
     fragments: &Fragments,
-    facts: &HostFacts,
+    facts: &'a HostFacts,
     kubeadm: Option<&[u8]>,
 ) -> Result<(), String> {
     let host = facts.host;
     yaml::str_entry(out, level, "hostname", &host.name);
     yaml::str_entry(out, level, "fqdn", &facts.fqdn);
     out.push_str(&fragments.common);
-    let mut disks = Map::new();
-    disks::add(host, &mut disks);
-    for (k, v) in &disks {
-        yaml::entry(out, level, k, v);
-    }
+    shared.disks.write(out, level, host);
     if host.role.runs_kubernetes() {
         let kubeadm = kubeadm.ok_or_else(|| format!("no kubeadm file was rendered for {}", host.name))?;
         kubernetes::write(out, level, shared, &fragments.kubernetes, facts, kubeadm)?;

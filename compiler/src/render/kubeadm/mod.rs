@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
+use super::outputs::LfText;
 use super::{Outputs, yaml};
 use crate::model::{GpuPool, Network, Role, node_address};
 use crate::plan::{HostFacts, Plan};
@@ -71,9 +72,10 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
         return Ok(());
     }
     let ctx = Context::new(plan);
-    let configs: Vec<Result<String, String>> = hosts.par_iter().map(|facts| config(&ctx, facts)).collect();
+    let configs: Vec<Result<LfText, String>> =
+        hosts.par_iter().map(|facts| config(&ctx, facts).map(LfText::new)).collect();
     for (facts, config) in hosts.iter().zip(configs) {
-        out.text(&["kubeadm", &format!("{}.yaml", facts.host.name)], config?)?;
+        out.lf_text(&["kubeadm", &format!("{}.yaml", facts.host.name)], config?)?;
     }
     let (name, values) = cni::values(plan);
     out.text(&["packs", name, "values.yaml"], yaml::to_string(&values))
@@ -95,6 +97,9 @@ pub fn config(ctx: &Context, facts: &HostFacts) -> Result<String, String> {
     })
 }
 
+/// A pool and the node labels derived from it.
+type PoolLabels<'a> = (&'a GpuPool, Vec<(String, String)>);
+
 /// What the files of all hosts share, worked out once per compile: finding
 /// the control-plane hosts is a scan of every host, and the kubelet and
 /// kube-proxy documents are the same everywhere.
@@ -105,7 +110,7 @@ pub struct Context<'a> {
     endpoint: Result<String, String>,
     /// By name (the first pool of a name wins, as with `Site::pool`), with
     /// the node labels derived from it.
-    pools: HashMap<&'a str, (&'a GpuPool, Vec<(String, String)>)>,
+    pools: HashMap<&'a str, PoolLabels<'a>>,
     /// By name (the first network of a name wins, as with `Site::network`).
     networks: HashMap<&'a str, &'a Network>,
     /// `---` and the kubelet and kube-proxy documents, ending every file.
@@ -179,7 +184,7 @@ impl<'a> Context<'a> {
     }
 
     /// The pool named `name` and the node labels derived from it.
-    pub fn pool(&self, name: &str) -> Option<&(&'a GpuPool, Vec<(String, String)>)> {
+    pub fn pool(&self, name: &str) -> Option<&PoolLabels<'a>> {
         self.pools.get(name)
     }
 }
