@@ -87,6 +87,22 @@ pub fn str_entry(out: &mut String, level: usize, key: &str, value: &str) {
     str_after_key(out, value, level + 2);
 }
 
+/// [`entry`] for a list of strings.
+pub fn str_list_entry(out: &mut String, level: usize, key: &str, items: &[impl AsRef<str>]) {
+    indent(out, level);
+    string(out, key);
+    if items.is_empty() {
+        out.push_str(": []\n");
+        return;
+    }
+    out.push_str(":\n");
+    for item in items {
+        indent(out, level + 2);
+        out.push('-');
+        str_after_key(out, item.as_ref(), level + 4);
+    }
+}
+
 /// One item of a block sequence at `level`.
 pub fn seq_item(out: &mut String, level: usize, v: &Value) {
     seq(out, std::slice::from_ref(v), level);

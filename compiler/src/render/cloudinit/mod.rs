@@ -95,11 +95,7 @@ impl<'a> Shared<'a> {
 /// Renders the seed of one host; `kubeadm` is its rendered kubeadm file.
 fn seed<'a>(shared: &Shared<'a>, facts: &'a HostFacts, kubeadm: Option<&[u8]>) -> Result<Seed, String> {
     let plan = shared.plan;
-    let network = network_config::network_config(shared, facts)?;
-    let network_config = yaml::built(|out| {
-        yaml::write(out, &network);
-        Ok::<_, String>(())
-    })?;
+    let network_config = yaml::built(|out| network_config::write(out, shared, facts))?;
     let user_data = yaml::built(|out| {
         out.push_str("#cloud-config\n");
         if autoinstalled(plan, facts) {
