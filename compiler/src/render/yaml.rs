@@ -474,6 +474,49 @@ mod tests {
     }
 
     #[test]
+    fn parts_written_one_at_a_time_match_the_whole_document() {
+        let script = "#!/bin/sh\n\necho hi\n";
+        let a = json!({"k": "x y", "files": [{"path": "/p", "content": script}], "list": ["1", "b"], "none": []});
+        let mut out = String::new();
+        block_key(&mut out, 0, "a");
+        str_entry(&mut out, 2, "k", "x y");
+        block_key(&mut out, 2, "files");
+        str_map_item(&mut out, 4, &[("path", "/p"), ("content", script)]);
+        str_list_entry(&mut out, 2, "list", &["1", "b"]);
+        entry(&mut out, 2, "none", &json!([]));
+        assert_eq!(out, to_string(&json!({ "a": a })));
+        let mut item = String::new();
+        seq_item(&mut item, 4, &a["files"][0]);
+        assert!(out.contains(&item), "{item}");
+        let mut deep = String::from("x:\n  a:\n");
+        indented(&mut deep, &to_string(&a), 4);
+        assert_eq!(deep, to_string(&json!({"x": {"a": a}})));
+    }
+
+    #[test]
+    fn literal_block_check_agrees_with_its_definition() {
+        let defined = |s: &str| {
+            let body = s.trim_end_matches('\n');
+            s.contains('\n')
+                && !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+                && !body.is_empty()
+                && !body.lines().any(|l| l.ends_with([' ', '\t']))
+                && !body.starts_with([' ', '\t'])
+        };
+        let pieces = ["a", " ", "\t", "\n", "\r", "\u{85}", "é", "\u{7f}"];
+        // Every string of up to five pieces.
+        let mut all = vec![String::new()];
+        let mut longest = vec![String::new()];
+        for _ in 0..5 {
+            longest = longest.iter().flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}"))).collect();
+            all.extend(longest.iter().cloned());
+        }
+        for s in &all {
+            assert_eq!(literal_block_fits(s), defined(s), "{s:?}");
+        }
+    }
+
+    #[test]
     fn a_yaml_reader_reads_back_the_same_value() {
         let v = json!({"on": "yes", "k": ["1:20", "y", 3, 2.5, true, null, "é ü", "tab\there", "q\"uote\\"], "1": {"x": "- a"}});
         let back: serde_json::Value = serde_norway::from_str(&to_string(&v)).unwrap();
