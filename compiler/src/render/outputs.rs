@@ -2,6 +2,7 @@
 //! writer, MANIFEST, `--check`) sees the files in one stable order.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fmt;
 
 /// A relative output path built only from validated names: each component is
@@ -41,6 +42,22 @@ impl fmt::Display for OutPath {
     }
 }
 
+/// A text with the LF line ends and final newline the output contract
+/// promises.
+#[derive(Debug)]
+pub struct LfText(String);
+
+impl LfText {
+    pub fn new(text: String) -> LfText {
+        // Most texts have no CR: they are kept, not copied.
+        let mut text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text };
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        LfText(text)
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Outputs {
     files: BTreeMap<OutPath, Vec<u8>>,
@@ -50,15 +67,21 @@ impl Outputs {
     /// Adds a text file; ensures the LF line ends and final newline the
     /// output contract promises.
     pub fn text(&mut self, components: &[&str], text: String) -> Result<(), String> {
+        self.lf_text(components, LfText::new(text))
+    }
+
+    /// Adds a text file whose line ends are seen to already: renderers
+    /// that build texts on many threads do it there, not on the one
+    /// thread that collects them.
+    pub fn lf_text(&mut self, components: &[&str], text: LfText) -> Result<(), String> {
         let path = OutPath::new(components)?;
-        let mut text = text.replace("\r\n", "\n");
-        if !text.ends_with('\n') {
-            text.push('\n');
+        match self.files.entry(path) {
+            Entry::Occupied(e) => Err(format!("two renderers wrote {}", e.key())),
+            Entry::Vacant(e) => {
+                e.insert(text.0.into_bytes());
+                Ok(())
+            }
         }
-        if self.files.insert(path.clone(), text.into_bytes()).is_some() {
-            return Err(format!("two renderers wrote {path}"));
-        }
-        Ok(())
     }
 
     /// The file at `components`, if a renderer wrote it.

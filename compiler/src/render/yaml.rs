@@ -17,15 +17,35 @@ use serde_json::Value;
 /// One YAML document, ending in a newline.
 pub fn to_string(value: &Value) -> String {
     let mut out = String::new();
+    write(&mut out, value);
+    out
+}
+
+/// Appends one YAML document, as [`to_string`] writes it, to `out`.
+pub fn write(out: &mut String, value: &Value) {
     match value {
-        Value::Object(m) if !m.is_empty() => map(&mut out, m, 0, true),
-        Value::Array(a) if !a.is_empty() => seq(&mut out, a, 0),
+        Value::Object(m) if !m.is_empty() => map(out, m, 0, true),
+        Value::Array(a) if !a.is_empty() => seq(out, a, 0),
         scalar => {
-            inline(&mut out, scalar);
+            inline(out, scalar);
             out.push('\n');
         }
     }
-    out
+}
+
+/// A text written by `f` into this thread's reusable buffer, returned as
+/// a copy of exactly its length: the buffer grows once per thread, not
+/// once per text, and the many texts kept hold no spare capacity. `f`
+/// must not call `built` itself.
+pub fn built<E>(f: impl FnOnce(&mut String) -> Result<(), E>) -> Result<String, E> {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        f(buffer)?;
+        Ok(buffer.as_str().to_owned())
+    })
 }
 
 /// Several documents in one file, separated by `---`.
@@ -34,7 +54,89 @@ pub fn documents(values: &[Value]) -> String {
 }
 
 fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
+}
+
+/// `key: value` as an entry of a block mapping at `level`, for documents
+/// written a part at a time.
+pub fn entry(out: &mut String, level: usize, key: &str, value: &Value) {
+    indent(out, level);
+    string(out, key);
+    out.push(':');
+    value_after_key(out, value, level);
+}
+
+/// `key:` at `level`, for a block mapping or sequence written after it.
+pub fn block_key(out: &mut String, level: usize, key: &str) {
+    indent(out, level);
+    string(out, key);
+    out.push_str(":\n");
+}
+
+/// [`entry`] for a string value.
+pub fn str_entry(out: &mut String, level: usize, key: &str, value: &str) {
+    indent(out, level);
+    string(out, key);
+    out.push(':');
+    str_after_key(out, value, level + 2);
+}
+
+/// [`entry`] for a list of strings.
+pub fn str_list_entry(out: &mut String, level: usize, key: &str, items: &[impl AsRef<str>]) {
+    indent(out, level);
+    string(out, key);
+    if items.is_empty() {
+        out.push_str(": []\n");
+        return;
+    }
+    out.push_str(":\n");
+    for item in items {
+        indent(out, level + 2);
+        out.push('-');
+        str_after_key(out, item.as_ref(), level + 4);
+    }
+}
+
+/// One item of a block sequence at `level`.
+pub fn seq_item(out: &mut String, level: usize, v: &Value) {
+    seq(out, std::slice::from_ref(v), level);
+}
+
+/// One item of a block sequence at `level` that is a mapping of strings:
+/// the same bytes as [`seq_item`] of that mapping.
+pub fn str_map_item(out: &mut String, level: usize, entries: &[(&str, &str)]) {
+    if entries.is_empty() {
+        indent(out, level);
+        out.push_str("- {}\n");
+        return;
+    }
+    indent(out, level);
+    out.push_str("- ");
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if i > 0 {
+            indent(out, level + 2);
+        }
+        string(out, k);
+        out.push(':');
+        str_after_key(out, v, level + 4);
+    }
+}
+
+/// Appends YAML written at level 0 as if written `n` levels deeper: every
+/// line but the empty ones of literal blocks gets `n` more spaces.
+pub fn indented(out: &mut String, text: &str, n: usize) {
+    for line in text.split_inclusive('\n') {
+        if line != "\n" {
+            indent(out, n);
+        }
+        out.push_str(line);
+    }
 }
 
 /// A block mapping at `level`; the first key is not indented when it shares
@@ -85,14 +187,20 @@ fn value_after_key(out: &mut String, v: &Value, level: usize) {
 
 /// ` value\n`, or a literal block for readable multi-line text.
 fn block_or_inline(out: &mut String, v: &Value, level: usize) {
-    if let Value::String(s) = v
-        && literal_block(out, s, level)
-    {
-        return;
+    if let Value::String(s) = v {
+        return str_after_key(out, s, level);
     }
     out.push(' ');
     inline(out, v);
     out.push('\n');
+}
+
+fn str_after_key(out: &mut String, s: &str, level: usize) {
+    if !literal_block(out, s, level) {
+        out.push(' ');
+        string(out, s);
+        out.push('\n');
+    }
 }
 
 fn inline(out: &mut String, v: &Value) {
@@ -112,13 +220,10 @@ fn inline(out: &mut String, v: &Value) {
 /// written) when the text has characters or trailing blanks a literal block
 /// cannot carry faithfully.
 fn literal_block(out: &mut String, s: &str, level: usize) -> bool {
-    if !s.contains('\n') || s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if !literal_block_fits(s) {
         return false;
     }
     let body = s.trim_end_matches('\n');
-    if body.is_empty() || body.lines().any(|l| l.ends_with([' ', '\t'])) || body.starts_with([' ', '\t']) {
-        return false;
-    }
     let chomp = match s.len() - body.len() {
         0 => "-",
         1 => "",
@@ -127,6 +232,7 @@ fn literal_block(out: &mut String, s: &str, level: usize) -> bool {
     out.push_str(" |");
     out.push_str(chomp);
     out.push('\n');
+    out.reserve(s.len() + s.len() / 8 * level);
     for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
         if !line.is_empty() {
             indent(out, level);
@@ -135,6 +241,27 @@ fn literal_block(out: &mut String, s: &str, level: usize) -> bool {
         out.push('\n');
     }
     true
+}
+
+/// Multi-line text without control characters (other than line ends and
+/// tabs), not empty once its final line ends are dropped, whose lines
+/// start with no blank and end with none.
+fn literal_block_fits(s: &str) -> bool {
+    let body = s.trim_end_matches('\n');
+    if body.is_empty() || !s.contains('\n') || body.starts_with([' ', '\t']) || body.ends_with([' ', '\t']) {
+        return false;
+    }
+    // One pass over the bytes; outside ASCII only U+0080-U+009F are
+    // control characters, checked by the slower pass below.
+    let mut prev = 0u8;
+    for &b in s.as_bytes() {
+        let control = (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f;
+        if control || (b == b'\n' && matches!(prev, b' ' | b'\t')) {
+            return false;
+        }
+        prev = b;
+    }
+    s.is_ascii() || !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
 }
 
 /// What a YAML 1.1 or 1.2 reader resolves to something other than a string
@@ -344,6 +471,49 @@ mod tests {
         }
         // Leading blanks or trailing spaces cannot ride in a plain literal block.
         assert!(to_string(&json!({ "s": "  a\nb" })).contains("\"  a\\nb\""));
+    }
+
+    #[test]
+    fn parts_written_one_at_a_time_match_the_whole_document() {
+        let script = "#!/bin/sh\n\necho hi\n";
+        let a = json!({"k": "x y", "files": [{"path": "/p", "content": script}], "list": ["1", "b"], "none": []});
+        let mut out = String::new();
+        block_key(&mut out, 0, "a");
+        str_entry(&mut out, 2, "k", "x y");
+        block_key(&mut out, 2, "files");
+        str_map_item(&mut out, 4, &[("path", "/p"), ("content", script)]);
+        str_list_entry(&mut out, 2, "list", &["1", "b"]);
+        entry(&mut out, 2, "none", &json!([]));
+        assert_eq!(out, to_string(&json!({ "a": a })));
+        let mut item = String::new();
+        seq_item(&mut item, 4, &a["files"][0]);
+        assert!(out.contains(&item), "{item}");
+        let mut deep = String::from("x:\n  a:\n");
+        indented(&mut deep, &to_string(&a), 4);
+        assert_eq!(deep, to_string(&json!({"x": {"a": a}})));
+    }
+
+    #[test]
+    fn literal_block_check_agrees_with_its_definition() {
+        let defined = |s: &str| {
+            let body = s.trim_end_matches('\n');
+            s.contains('\n')
+                && !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+                && !body.is_empty()
+                && !body.lines().any(|l| l.ends_with([' ', '\t']))
+                && !body.starts_with([' ', '\t'])
+        };
+        let pieces = ["a", " ", "\t", "\n", "\r", "\u{85}", "é", "\u{7f}"];
+        // Every string of up to five pieces.
+        let mut all = vec![String::new()];
+        let mut longest = vec![String::new()];
+        for _ in 0..5 {
+            longest = longest.iter().flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}"))).collect();
+            all.extend(longest.iter().cloned());
+        }
+        for s in &all {
+            assert_eq!(literal_block_fits(s), defined(s), "{s:?}");
+        }
     }
 
     #[test]

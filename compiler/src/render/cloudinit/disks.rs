@@ -7,22 +7,58 @@
 //! partition table is written only on a disk without one, and a file system
 //! only where none exists (`overwrite: false`, `partition: any`).
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
 use crate::model::{Disk, DiskUse, Fs, Host};
+use crate::render::yaml;
 
-/// Adds `disk_setup`, `fs_setup` and `mounts` for the host's formatted disks.
-pub fn add(host: &Host, config: &mut Map<String, Value>) {
-    let mut disks: Vec<(&Disk, &str)> = host
-        .disk
+/// What a host's formatted disks render from: the device, mount point and
+/// file system of each, in the host's order.
+type Layout<'a> = Vec<(&'a str, &'a str, &'static str)>;
+
+/// `disk_setup`, `fs_setup` and `mounts` by depth and layout. Hosts mostly
+/// share a handful of layouts, and rendering one (regexes, label hashes,
+/// JSON values) costs more than looking it up.
+#[derive(Default)]
+pub struct Rendered<'a>(Mutex<HashMap<(usize, Layout<'a>), String>>);
+
+impl<'a> Rendered<'a> {
+    /// Writes the host's disk keys of a cloud-config at `level`.
+    pub fn write(&self, out: &mut String, level: usize, host: &'a Host) {
+        let layout: Layout = formatted(host).iter().map(|(d, m)| (d.device.as_str(), *m, fs_name(d.fs))).collect();
+        if layout.is_empty() {
+            return;
+        }
+        let mut rendered = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let text = rendered.entry((level, layout)).or_insert_with(|| {
+            let mut config = Map::new();
+            add(host, &mut config);
+            let mut text = String::new();
+            for (k, v) in &config {
+                yaml::entry(&mut text, level, k, v);
+            }
+            text
+        });
+        out.push_str(text);
+    }
+}
+
+/// The `local-data` and `scratch` disks with a mount point.
+fn formatted(host: &Host) -> Vec<(&Disk, &str)> {
+    host.disk
         .iter()
         .filter(|d| matches!(d.use_, DiskUse::LocalData | DiskUse::Scratch))
         .filter_map(|d| d.mount.as_deref().map(|m| (d, m)))
-        .collect();
+        .collect()
+}
+
+/// Adds `disk_setup`, `fs_setup` and `mounts` for the host's formatted disks.
+fn add(host: &Host, config: &mut Map<String, Value>) {
+    let mut disks = formatted(host);
     if disks.is_empty() {
         return;
     }

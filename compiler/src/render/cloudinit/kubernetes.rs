@@ -6,12 +6,10 @@
 
 use serde_json::Value;
 
-use super::{KUBEADM_CONFIG_PATH, Shared, file, first_control_plane, sh};
+use super::{KUBEADM_CONFIG_PATH, Shared, file, sh};
 use crate::plan::{HostFacts, Plan};
-use crate::render::kubeadm::{
-    self,
-    files::{FILLED_CONFIG, JOIN_SCRIPT},
-};
+use crate::render::kubeadm::files::{FILLED_CONFIG, JOIN_SCRIPT, host_files};
+use crate::render::yaml;
 use crate::support::kubernetes_minor;
 
 const KEYRING: &str = "/etc/apt/keyrings/kubernetes-apt-keyring.gpg";
@@ -30,27 +28,86 @@ net.bridge.bridge-nf-call-ip6tables = 1
 net.ipv4.ip_forward = 1
 ";
 
-/// `write_files` entries: the prerequisites, containerd's files, the host's
-/// kubeadm configuration (the bytes of `kubeadm/<host>.yaml`, join secrets
-/// left as placeholders) and what it refers to.
-pub fn files(plan: &Plan, shared: &Shared, facts: &HostFacts, kubeadm: &[u8]) -> Result<Vec<Value>, String> {
-    let mut out = vec![
-        file("/etc/modules-load.d/kubernetes.conf", "0644", MODULES.into()),
-        file("/etc/sysctl.d/kubernetes.conf", "0644", SYSCTL.into()),
-    ];
-    out.extend(shared.containerd.iter().cloned());
-    let config = String::from_utf8(kubeadm.to_vec()).map_err(|e| format!("kubeadm file: {e}"))?;
-    for f in kubeadm::files::host_files(plan, facts, &config)? {
-        out.push(file(f.path, f.permissions, f.content));
+/// The rendered `write_files` entries every Kubernetes host has, and its
+/// `runcmd`, for a cloud-config whose keys sit at `level`.
+pub struct Fragments {
+    /// The prerequisites and containerd's files, each with its path.
+    files: Vec<(String, String)>,
+    /// `runcmd` on the host that runs `kubeadm init`, and on the others.
+    runcmd: Result<[String; 2], String>,
+}
+
+impl Fragments {
+    pub fn new(plan: &Plan, containerd: &[Value], level: usize) -> Fragments {
+        let prerequisites = [
+            file("/etc/modules-load.d/kubernetes.conf", "0644", MODULES.into()),
+            file("/etc/sysctl.d/kubernetes.conf", "0644", SYSCTL.into()),
+        ];
+        let files = prerequisites
+            .iter()
+            .chain(containerd)
+            .map(|f| {
+                let mut item = String::new();
+                yaml::seq_item(&mut item, level + 2, f);
+                (f["path"].as_str().unwrap_or_default().to_string(), item)
+            })
+            .collect();
+        let render = |init: bool| {
+            let cmds = runcmd(plan, init)?;
+            let mut out = String::new();
+            yaml::entry(&mut out, level, "runcmd", &Value::Array(cmds.into_iter().map(Value::String).collect()));
+            Ok(out)
+        };
+        Fragments { files, runcmd: render(true).and_then(|init| Ok([init, render(false)?])) }
     }
-    out.push(file(KUBEADM_CONFIG_PATH, "0600", config));
-    Ok(out)
+}
+
+/// A `write_files` entry: rendered already, or the host's own.
+enum Entry<'a> {
+    Rendered(&'a str),
+    Own { permissions: &'a str, content: &'a str },
+}
+
+/// Writes `write_files` and `runcmd`. The files are the prerequisites,
+/// containerd's files, the host's kubeadm configuration (the bytes of
+/// `kubeadm/<host>.yaml`, join secrets left as placeholders) and what it
+/// refers to; they are independent of each other, so written in path order.
+pub fn write(
+    out: &mut String,
+    level: usize,
+    shared: &Shared,
+    fragments: &Fragments,
+    facts: &HostFacts,
+    kubeadm: &[u8],
+) -> Result<(), String> {
+    let config = std::str::from_utf8(kubeadm).map_err(|e| format!("kubeadm file: {e}"))?;
+    let own = host_files(&shared.kubeadm, facts, config)?;
+    let mut entries: Vec<(&str, Entry)> =
+        fragments.files.iter().map(|(p, f)| (p.as_str(), Entry::Rendered(f))).collect();
+    entries.extend(own.iter().map(|f| (f.path, Entry::Own { permissions: f.permissions, content: &f.content })));
+    entries.push((KUBEADM_CONFIG_PATH, Entry::Own { permissions: "0600", content: config }));
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    yaml::block_key(out, level, "write_files");
+    for (path, entry) in entries {
+        match entry {
+            Entry::Rendered(f) => out.push_str(f),
+            Entry::Own { permissions, content } => {
+                let fields =
+                    [("path", path), ("owner", "root:root"), ("permissions", permissions), ("content", content)];
+                yaml::str_map_item(out, level + 2, &fields);
+            }
+        }
+    }
+    let runcmd = fragments.runcmd.as_ref().map_err(String::clone)?;
+    let init = shared.kubeadm.control_planes().first().is_some_and(|h| h.host.name == facts.host.name);
+    out.push_str(&runcmd[usize::from(!init)]);
+    Ok(())
 }
 
 /// The first-boot script, in order. It stops at the first failing command
 /// (`set -e`), so kubeadm never runs on a half-installed node; every step
 /// can run again safely.
-pub fn runcmd(plan: &Plan, facts: &HostFacts) -> Result<Vec<String>, String> {
+fn runcmd(plan: &Plan, init: bool) -> Result<Vec<String>, String> {
     let version = &plan.settings.kubernetes.version;
     let minor = kubernetes_minor(version).ok_or_else(|| format!("Kubernetes version {version:?} is not 1.Y.Z"))?;
     let repo = format!("https://pkgs.k8s.io/core:/stable:/v1.{minor}/deb/");
@@ -91,7 +148,7 @@ pub fn runcmd(plan: &Plan, facts: &HostFacts) -> Result<Vec<String>, String> {
         "systemctl restart containerd".to_string(),
         "systemctl enable kubelet".to_string(),
     ];
-    cmds.push(kubeadm_step(first_control_plane(plan) == Some(facts.host.name.as_str())));
+    cmds.push(kubeadm_step(init));
     Ok(cmds)
 }
 

@@ -6,25 +6,33 @@
 //! the host would be configured with changes, and recompiling an unchanged
 //! site never triggers a rerun.
 
-use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::plan::HostFacts;
 use crate::render::yaml;
 
 pub fn meta_data(facts: &HostFacts, user_data: &str, network_config: &str) -> String {
-    yaml::to_string(&json!({
-        "instance-id": instance_id(user_data, network_config),
-        "local-hostname": facts.host.name,
-    }))
+    let mut out = String::with_capacity(64 + facts.host.name.len());
+    yaml::str_entry(&mut out, 0, "instance-id", &instance_id(user_data, network_config));
+    yaml::str_entry(&mut out, 0, "local-hostname", &facts.host.name);
+    out
 }
 
 /// `iid-` and 16 hex digits of SHA-256 over both documents, each preceded
 /// by its name and length so no two pairs hash the same input.
 pub fn instance_id(user_data: &str, network_config: &str) -> String {
-    let input =
-        format!("user-data {}\n{user_data}network-config {}\n{network_config}", user_data.len(), network_config.len());
-    let hash = crate::hash::sha256_hex(input.as_bytes());
-    format!("iid-{}", hash.get(..16).unwrap_or(&hash))
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hasher = Sha256::new();
+    hasher.update(format!("user-data {}\n", user_data.len()));
+    hasher.update(user_data);
+    hasher.update(format!("network-config {}\n", network_config.len()));
+    hasher.update(network_config);
+    let mut id = String::from("iid-");
+    for b in &hasher.finalize()[..8] {
+        id.push(char::from(HEX[usize::from(b >> 4)]));
+        id.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    id
 }
 
 #[cfg(test)]

@@ -22,8 +22,9 @@ mod user_data;
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::{Outputs, yaml};
-use crate::model::{Installer, Role};
+use super::outputs::LfText;
+use super::{Outputs, kubeadm, yaml};
+use crate::model::Installer;
 use crate::plan::{HostFacts, Plan};
 
 /// Where a Kubernetes host gets its kubeadm configuration: the bytes of
@@ -38,64 +39,84 @@ pub const ADMIN_USER: &str = "bosun-admin";
 
 /// The three seed files of one host.
 pub struct Seed {
-    pub user_data: String,
-    pub meta_data: String,
-    pub network_config: String,
+    pub user_data: LfText,
+    pub meta_data: LfText,
+    pub network_config: LfText,
 }
 
 /// Renders every host's seed, hosts in parallel. Runs after the kubeadm
 /// renderer: a Kubernetes host's seed delivers the bytes of its
 /// `kubeadm/<host>.yaml`.
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
-    let shared = Shared { containerd: containerd::files(plan)? };
+    let shared = Shared::new(plan)?;
     let seeds: Vec<Result<Seed, String>> = plan
         .hosts
         .par_iter()
         .map(|facts| {
             let kubeadm = out.get(&["kubeadm", &format!("{}.yaml", facts.host.name)]);
-            seed(plan, &shared, facts, kubeadm)
+            seed(&shared, facts, kubeadm)
         })
         .collect();
     for (facts, seed) in plan.hosts.iter().zip(seeds) {
         let seed = seed?;
         let name = facts.host.name.as_str();
-        out.text(&["provisioning", "cloud-init", name, "user-data"], seed.user_data)?;
-        out.text(&["provisioning", "cloud-init", name, "meta-data"], seed.meta_data)?;
-        out.text(&["provisioning", "cloud-init", name, "network-config"], seed.network_config)?;
+        out.lf_text(&["provisioning", "cloud-init", name, "user-data"], seed.user_data)?;
+        out.lf_text(&["provisioning", "cloud-init", name, "meta-data"], seed.meta_data)?;
+        out.lf_text(&["provisioning", "cloud-init", name, "network-config"], seed.network_config)?;
     }
     Ok(())
 }
 
-/// The parts every seed has in common, built once per compile.
-pub struct Shared {
-    /// containerd's `write_files` entries (site-wide: registries and proxy).
-    containerd: Vec<Value>,
+/// The parts every seed has in common, built once per compile. Whole
+/// stretches of the YAML are the same on every host; they are rendered
+/// once, at both depths a cloud-config sits at, and copied into each seed.
+pub struct Shared<'a> {
+    plan: &'a Plan<'a>,
+    kubeadm: kubeadm::Context<'a>,
+    disks: disks::Rendered<'a>,
+    /// For a cloud-config at the top of user-data, and inside autoinstall.
+    plain: user_data::Fragments,
+    autoinstall: user_data::Fragments,
+}
+
+impl<'a> Shared<'a> {
+    fn new(plan: &'a Plan<'a>) -> Result<Shared<'a>, String> {
+        let containerd = containerd::files(plan)?;
+        Ok(Shared {
+            plan,
+            kubeadm: kubeadm::Context::new(plan),
+            disks: disks::Rendered::default(),
+            plain: user_data::Fragments::new(plan, &containerd, 0),
+            autoinstall: user_data::Fragments::new(plan, &containerd, autoinstall::CLOUD_CONFIG_LEVEL),
+        })
+    }
 }
 
 /// Renders the seed of one host; `kubeadm` is its rendered kubeadm file.
-fn seed(plan: &Plan, shared: &Shared, facts: &HostFacts, kubeadm: Option<&[u8]>) -> Result<Seed, String> {
-    let network = network_config::network_config(plan, facts)?;
-    let cloud_config = user_data::cloud_config(plan, shared, facts, kubeadm)?;
-    let document = if autoinstalled(plan, facts) {
-        autoinstall::document(plan, facts, cloud_config, &network)
-    } else {
-        Value::Object(cloud_config)
-    };
-    let user_data = format!("#cloud-config\n{}", yaml::to_string(&document));
-    let network_config = yaml::to_string(&network);
+fn seed<'a>(shared: &Shared<'a>, facts: &'a HostFacts, kubeadm: Option<&[u8]>) -> Result<Seed, String> {
+    let plan = shared.plan;
+    let network_config = yaml::built(|out| network_config::write(out, shared, facts))?;
+    let user_data = yaml::built(|out| {
+        out.push_str("#cloud-config\n");
+        if autoinstalled(plan, facts) {
+            autoinstall::header(out, plan, facts, &network_config);
+            user_data::cloud_config(out, autoinstall::CLOUD_CONFIG_LEVEL, shared, &shared.autoinstall, facts, kubeadm)
+        } else {
+            user_data::cloud_config(out, 0, shared, &shared.plain, facts, kubeadm)
+        }
+    })?;
     let meta_data = meta_data::meta_data(facts, &user_data, &network_config);
-    Ok(Seed { user_data, meta_data, network_config })
+    Ok(Seed {
+        user_data: LfText::new(user_data),
+        meta_data: LfText::new(meta_data),
+        network_config: LfText::new(network_config),
+    })
 }
 
 /// Whether the host is installed by Subiquity from an `ubuntu-autoinstall` image.
 fn autoinstalled(plan: &Plan, facts: &HostFacts) -> bool {
     let image = facts.host.image.as_deref().and_then(|name| plan.site.images.iter().find(|i| i.name == name));
     image.is_some_and(|i| i.installer == Installer::UbuntuAutoinstall)
-}
-
-/// The host `kubeadm init` runs on: the first control-plane host by name.
-fn first_control_plane<'a>(plan: &'a Plan) -> Option<&'a str> {
-    plan.hosts.iter().find(|h| h.host.role == Role::ControlPlane).map(|h| h.host.name.as_str())
 }
 
 /// A root-owned file for `write_files`.

@@ -14,11 +14,12 @@
 
 use std::net::Ipv4Addr;
 
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
-use super::insert_nonempty;
+use super::Shared;
 use crate::model::{Bond, Interface, Network};
 use crate::plan::{HostFacts, Plan};
+use crate::render::yaml;
 
 /// What every device carries, whether an interface or a bond.
 struct Addressing<'a> {
@@ -40,89 +41,113 @@ impl<'a> From<&'a Bond> for Addressing<'a> {
     }
 }
 
-pub fn network_config(plan: &Plan, facts: &HostFacts) -> Result<Value, String> {
+/// Writes the host's network-config.
+pub fn write(out: &mut String, shared: &Shared, facts: &HostFacts) -> Result<(), String> {
     let host = facts.host;
     let mut interfaces: Vec<&Interface> = host.interface.iter().collect();
     interfaces.sort_by(|a, b| a.name.cmp(&b.name));
     let mut bonds: Vec<&Bond> = host.bond.iter().collect();
     bonds.sort_by(|a, b| a.name.cmp(&b.name));
 
-    let mut ethernets = Map::new();
+    out.push_str("version: 2\n");
+    if !interfaces.is_empty() {
+        out.push_str("ethernets:\n");
+    }
     for i in interfaces {
-        let mut dev = Map::new();
-        if let Some(mac) = i.mac {
-            dev.insert("match".into(), json!({"macaddress": mac.to_string()}));
-            dev.insert("set-name".into(), json!(i.name));
-        }
-        addressing(plan, facts, &i.into(), &mut dev)?;
-        ethernets.insert(i.name.clone(), Value::Object(dev));
+        device(out, &i.name, |out| {
+            if let Some(mac) = i.mac {
+                out.push_str("    match:\n");
+                yaml::str_entry(out, 6, "macaddress", &mac.to_string());
+                yaml::str_entry(out, 4, "set-name", &i.name);
+            }
+            addressing(out, shared, facts, &i.into())
+        })?;
     }
-    let mut bond_map = Map::new();
+    if !bonds.is_empty() {
+        out.push_str("bonds:\n");
+    }
     for b in bonds {
-        let mut dev = Map::new();
-        dev.insert("interfaces".into(), json!(b.members().collect::<Vec<_>>()));
-        dev.insert("parameters".into(), bond_parameters(&b.mode));
-        addressing(plan, facts, &b.into(), &mut dev)?;
-        bond_map.insert(b.name.clone(), Value::Object(dev));
+        device(out, &b.name, |out| {
+            yaml::str_list_entry(out, 4, "interfaces", &b.members().collect::<Vec<_>>());
+            bond_parameters(out, &b.mode);
+            addressing(out, shared, facts, &b.into())
+        })?;
     }
-
-    let mut doc = Map::new();
-    doc.insert("version".into(), json!(2));
-    insert_nonempty(&mut doc, "ethernets", Value::Object(ethernets));
-    insert_nonempty(&mut doc, "bonds", Value::Object(bond_map));
-    Ok(Value::Object(doc))
+    Ok(())
 }
 
-fn bond_parameters(mode: &str) -> Value {
-    let mut p = Map::new();
-    p.insert("mode".into(), json!(mode));
-    // Milliseconds; the schema types it as a string.
-    p.insert("mii-monitor-interval".into(), json!("100"));
-    if mode == "802.3ad" {
-        p.insert("lacp-rate".into(), json!("fast"));
-        p.insert("transmit-hash-policy".into(), json!("layer3+4"));
+/// `name:` and the device's settings, or `name: {}` when it has none.
+fn device(
+    out: &mut String,
+    name: &str,
+    settings: impl FnOnce(&mut String) -> Result<(), String>,
+) -> Result<(), String> {
+    yaml::block_key(out, 2, name);
+    let start = out.len();
+    settings(out)?;
+    if out.len() == start {
+        out.pop();
+        out.push_str(" {}\n");
     }
-    Value::Object(p)
+    Ok(())
+}
+
+fn bond_parameters(out: &mut String, mode: &str) {
+    out.push_str("    parameters:\n");
+    yaml::str_entry(out, 6, "mode", mode);
+    // Milliseconds; the schema types it as a string.
+    yaml::str_entry(out, 6, "mii-monitor-interval", "100");
+    if mode == "802.3ad" {
+        yaml::str_entry(out, 6, "lacp-rate", "fast");
+        yaml::str_entry(out, 6, "transmit-hash-policy", "layer3+4");
+    }
 }
 
 /// MTU, DHCP, the static address, and on the primary device the default
 /// route and name servers.
-fn addressing(plan: &Plan, facts: &HostFacts, a: &Addressing, dev: &mut Map<String, Value>) -> Result<(), String> {
+fn addressing(out: &mut String, shared: &Shared, facts: &HostFacts, a: &Addressing) -> Result<(), String> {
     let network = match a.network {
-        Some(name) => Some(plan.site.network(name).ok_or_else(|| format!("unknown network {name:?}"))?),
+        Some(name) => Some(shared.kubeadm.network(name).ok_or_else(|| format!("unknown network {name:?}"))?),
         None => None,
     };
     let network_mtu = network.and_then(|n| n.mtu).filter(|m| *m != 1500);
     if let Some(mtu) = a.mtu.or(network_mtu) {
-        dev.insert("mtu".into(), json!(mtu));
+        yaml::entry(out, 4, "mtu", &json!(mtu));
     }
     if a.dhcp {
-        dev.insert("dhcp4".into(), json!(true));
+        out.push_str("    dhcp4: true\n");
     }
     let Some(address) = a.address else { return Ok(()) };
     let network = network.ok_or_else(|| format!("address {address} has no network"))?;
-    dev.insert("addresses".into(), json!([format!("{address}/{}", network.cidr.prefix)]));
+    yaml::str_list_entry(out, 4, "addresses", &[format!("{address}/{}", network.cidr.prefix)]);
     if facts.address == Some(address) {
         if let Some(gateway) = network.gateway {
-            dev.insert("routes".into(), json!([{"to": "0.0.0.0/0", "via": gateway.to_string()}]));
+            out.push_str("    routes:\n");
+            yaml::str_map_item(out, 6, &[("to", "0.0.0.0/0"), ("via", &gateway.to_string())]);
         }
-        insert_nonempty(dev, "nameservers", nameservers(plan, network));
+        nameservers(out, shared.plan, network);
     }
     Ok(())
 }
 
 /// The network's own DNS server (the site's dnsmasq there), else the site's.
-fn nameservers(plan: &Plan, network: &Network) -> Value {
+fn nameservers(out: &mut String, plan: &Plan, network: &Network) {
     let dns = &plan.settings.dns;
     let servers: Vec<String> = match network.dns_server {
         Some(s) => vec![s.to_string()],
         None => first_of_each(dns.server.iter().map(Ipv4Addr::to_string)),
     };
     let search = first_of_each(dns.search.iter().cloned());
-    let mut ns = Map::new();
-    insert_nonempty(&mut ns, "addresses", json!(servers));
-    insert_nonempty(&mut ns, "search", json!(search));
-    Value::Object(ns)
+    if servers.is_empty() && search.is_empty() {
+        return;
+    }
+    out.push_str("    nameservers:\n");
+    if !servers.is_empty() {
+        yaml::str_list_entry(out, 6, "addresses", &servers);
+    }
+    if !search.is_empty() {
+        yaml::str_list_entry(out, 6, "search", &search);
+    }
 }
 
 /// The items in their order, each once.

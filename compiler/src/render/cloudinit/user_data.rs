@@ -6,40 +6,62 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ADMIN_USER, Shared, disks, insert_nonempty, kubernetes};
+use super::{ADMIN_USER, Shared, insert_nonempty, kubernetes};
 use crate::model::Settings;
 use crate::plan::{HostFacts, Plan};
+use crate::render::yaml;
 
-pub fn cloud_config(
-    plan: &Plan,
-    shared: &Shared,
-    facts: &HostFacts,
-    kubeadm: Option<&[u8]>,
-) -> Result<Map<String, Value>, String> {
-    let settings = plan.settings;
-    let host = facts.host;
-    let mut c = Map::new();
-    c.insert("hostname".into(), json!(host.name));
-    c.insert("fqdn".into(), json!(facts.fqdn));
-    // The short name stays the hostname (and so the Kubernetes node name);
-    // the FQDN goes into /etc/hosts beside it.
-    c.insert("prefer_fqdn_over_hostname".into(), json!(false));
-    c.insert("manage_etc_hosts".into(), json!(true));
-    c.insert("users".into(), users(settings));
-    c.insert("ssh_pwauth".into(), json!(false));
-    insert_nonempty(&mut c, "ntp", ntp(settings));
-    insert_nonempty(&mut c, "apt", apt_proxy(settings));
-    disks::add(host, &mut c);
-    if host.role.runs_kubernetes() {
-        // Files are independent of each other: written in path order.
-        let kubeadm = kubeadm.ok_or_else(|| format!("no kubeadm file was rendered for {}", host.name))?;
-        let mut files = kubernetes::files(plan, shared, facts, kubeadm)?;
-        files.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
-        insert_nonempty(&mut c, "write_files", Value::Array(files));
-        let runcmd = kubernetes::runcmd(plan, facts)?;
-        insert_nonempty(&mut c, "runcmd", Value::Array(runcmd.into_iter().map(Value::String).collect()));
+/// The rendered stretches of a cloud-config that are the same on every
+/// host, for a cloud-config whose keys sit at `level`.
+pub struct Fragments {
+    /// From `prefer_fqdn_over_hostname` to `apt`: everything after `fqdn`
+    /// up to the disks.
+    common: String,
+    /// The Kubernetes hosts' `write_files` entries and `runcmd`.
+    kubernetes: kubernetes::Fragments,
+}
+
+impl Fragments {
+    pub fn new(plan: &Plan, containerd: &[Value], level: usize) -> Fragments {
+        let settings = plan.settings;
+        let mut c = Map::new();
+        // The short name stays the hostname (and so the Kubernetes node name);
+        // the FQDN goes into /etc/hosts beside it.
+        c.insert("prefer_fqdn_over_hostname".into(), json!(false));
+        c.insert("manage_etc_hosts".into(), json!(true));
+        c.insert("users".into(), users(settings));
+        c.insert("ssh_pwauth".into(), json!(false));
+        insert_nonempty(&mut c, "ntp", ntp(settings));
+        insert_nonempty(&mut c, "apt", apt_proxy(settings));
+        let mut common = String::new();
+        for (k, v) in &c {
+            yaml::entry(&mut common, level, k, v);
+        }
+        Fragments { common, kubernetes: kubernetes::Fragments::new(plan, containerd, level) }
     }
-    Ok(c)
+}
+
+/// Writes the `#cloud-config` document of one host with its keys at `level`:
+/// identity, the admin user, time, the apt proxy, data disks, and for
+/// Kubernetes hosts the node setup.
+pub fn cloud_config<'a>(
+    out: &mut String,
+    level: usize,
+    shared: &Shared<'a>,
+    fragments: &Fragments,
+    facts: &'a HostFacts,
+    kubeadm: Option<&[u8]>,
+) -> Result<(), String> {
+    let host = facts.host;
+    yaml::str_entry(out, level, "hostname", &host.name);
+    yaml::str_entry(out, level, "fqdn", &facts.fqdn);
+    out.push_str(&fragments.common);
+    shared.disks.write(out, level, host);
+    if host.role.runs_kubernetes() {
+        let kubeadm = kubeadm.ok_or_else(|| format!("no kubeadm file was rendered for {}", host.name))?;
+        kubernetes::write(out, level, shared, &fragments.kubernetes, facts, kubeadm)?;
+    }
+    Ok(())
 }
 
 /// The distribution's default user, and `bosun-admin` with the site's keys:

@@ -6,11 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 use super::types::*;
-use super::{
-    Api, CA_CERT_HASH, CERTIFICATE_KEY, CRI_SOCKET, TOKEN, control_planes, endpoint, files, highly_available, node_ip,
-};
-use crate::model::Role;
+use super::{Api, CA_CERT_HASH, CERTIFICATE_KEY, CRI_SOCKET, Context, TOKEN, files, node_ip};
+use crate::model::{GpuPool, Role};
 use crate::plan::{HostFacts, Plan};
+use crate::render::yaml;
 
 /// The prefix of the labels bosun derives from the site.
 pub const LABEL_PREFIX: &str = "bosun.dev";
@@ -18,21 +17,27 @@ const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane";
 /// kube-vip's manifest sits in the static pod folder before kubeadm runs.
 const MANIFESTS_PREFLIGHT: &str = "DirAvailable--etc-kubernetes-manifests";
 
-/// The documents of `kubeadm/<host>.yaml`, in kubeadm's order.
-pub fn documents(plan: &Plan, facts: &HostFacts) -> Result<Vec<Document>, String> {
-    let api = Api::for_version(&plan.settings.kubernetes.version)?;
-    let cps = control_planes(plan);
-    let first = cps.first().map(|h| h.host.name.as_str());
-    let mut docs = Vec::new();
+/// The documents of `kubeadm/<host>.yaml` that are the host's own, in
+/// kubeadm's order; [`shared_documents`] follow them.
+pub fn own_documents(ctx: &Context, facts: &HostFacts) -> Result<Vec<Document>, String> {
+    let api = ctx.api()?;
+    let first = ctx.control_planes().first().map(|h| h.host.name.as_str());
     if first == Some(facts.host.name.as_str()) {
-        docs.push(Document::Init(init(plan, facts, api)));
-        docs.push(Document::Cluster(cluster(plan, api)?));
+        Ok(vec![Document::Init(init(ctx, facts, api)), Document::Cluster(cluster(ctx, api)?)])
     } else {
-        docs.push(Document::Join(join(plan, facts, api)?));
+        Ok(vec![Document::Join(join(ctx, facts, api)?)])
     }
-    docs.push(Document::Kubelet(kubelet(plan)?));
-    docs.push(Document::KubeProxy(kube_proxy(plan)));
-    Ok(docs)
+}
+
+/// The kubelet and kube-proxy documents, each after a `---`: the same in
+/// every host's file.
+pub fn shared_documents(plan: &Plan) -> Result<String, String> {
+    let mut out = String::new();
+    for doc in [Document::Kubelet(kubelet(plan)?), Document::KubeProxy(kube_proxy(plan))] {
+        out.push_str("---\n");
+        out.push_str(&yaml::to_string(&doc.to_value()?));
+    }
+    Ok(out)
 }
 
 fn extra_args(api: Api, args: BTreeMap<String, String>) -> Option<ExtraArgs> {
@@ -53,7 +58,8 @@ fn timeouts(api: Api, join: bool) -> Option<Timeouts> {
     })
 }
 
-fn init(plan: &Plan, facts: &HostFacts, api: Api) -> InitConfiguration {
+fn init(ctx: &Context, facts: &HostFacts, api: Api) -> InitConfiguration {
+    let plan = ctx.plan;
     InitConfiguration {
         api_version: api.api_version().into(),
         kind: "InitConfiguration".into(),
@@ -64,9 +70,9 @@ fn init(plan: &Plan, facts: &HostFacts, api: Api) -> InitConfiguration {
             usages: vec!["authentication".into(), "signing".into()],
             groups: vec!["system:bootstrappers:kubeadm:default-node-token".into()],
         }],
-        node_registration: node_registration(plan, facts, api),
+        node_registration: node_registration(ctx, facts, api),
         local_api_endpoint: local_endpoint(plan, facts),
-        certificate_key: highly_available(plan).then(|| CERTIFICATE_KEY.into()),
+        certificate_key: ctx.highly_available().then(|| CERTIFICATE_KEY.into()),
         skip_phases: Vec::new(),
         timeouts: timeouts(api, false),
     }
@@ -76,7 +82,8 @@ fn local_endpoint(plan: &Plan, facts: &HostFacts) -> Option<ApiEndpoint> {
     node_ip(plan, facts).map(|ip| ApiEndpoint { advertise_address: ip.to_string(), bind_port: Some(super::API_PORT) })
 }
 
-fn join(plan: &Plan, facts: &HostFacts, api: Api) -> Result<JoinConfiguration, String> {
+fn join(ctx: &Context, facts: &HostFacts, api: Api) -> Result<JoinConfiguration, String> {
+    let plan = ctx.plan;
     let control_plane = (facts.host.role == Role::ControlPlane).then(|| JoinControlPlane {
         local_api_endpoint: local_endpoint(plan, facts),
         certificate_key: Some(CERTIFICATE_KEY.into()),
@@ -84,12 +91,12 @@ fn join(plan: &Plan, facts: &HostFacts, api: Api) -> Result<JoinConfiguration, S
     Ok(JoinConfiguration {
         api_version: api.api_version().into(),
         kind: "JoinConfiguration".into(),
-        node_registration: node_registration(plan, facts, api),
+        node_registration: node_registration(ctx, facts, api),
         ca_cert_path: Some("/etc/kubernetes/pki/ca.crt".into()),
         discovery: Discovery {
             bootstrap_token: BootstrapTokenDiscovery {
                 token: TOKEN.into(),
-                api_server_endpoint: endpoint(plan)?,
+                api_server_endpoint: ctx.endpoint()?,
                 ca_cert_hashes: vec![CA_CERT_HASH.into()],
                 unsafe_skip_ca_verification: None,
             },
@@ -101,21 +108,31 @@ fn join(plan: &Plan, facts: &HostFacts, api: Api) -> Result<JoinConfiguration, S
     })
 }
 
-fn node_registration(plan: &Plan, facts: &HostFacts, api: Api) -> NodeRegistration {
+fn node_registration(ctx: &Context, facts: &HostFacts, api: Api) -> NodeRegistration {
+    let plan = ctx.plan;
     let mut kubelet = BTreeMap::new();
     if let Some(ip) = node_ip(plan, facts) {
         kubelet.insert("node-ip".to_string(), ip.to_string());
     }
-    let labels: Vec<String> = labels(plan, facts).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let labels = labels(ctx, facts);
     if !labels.is_empty() {
-        kubelet.insert("node-labels".to_string(), labels.join(","));
+        let mut joined = String::new();
+        for (k, v) in labels {
+            if !joined.is_empty() {
+                joined.push(',');
+            }
+            joined.push_str(&k);
+            joined.push('=');
+            joined.push_str(&v);
+        }
+        kubelet.insert("node-labels".to_string(), joined);
     }
-    let kube_vip = facts.host.role == Role::ControlPlane && highly_available(plan);
+    let kube_vip = facts.host.role == Role::ControlPlane && ctx.highly_available();
     NodeRegistration {
         // The short name: the cloud-init hostname, and a DNS name of the host.
         name: facts.host.name.clone(),
         cri_socket: CRI_SOCKET.into(),
-        taints: Some(taints(plan, facts)),
+        taints: Some(taints(ctx, facts)),
         kubelet_extra_args: extra_args(api, kubelet),
         ignore_preflight_errors: if kube_vip { vec![MANIFESTS_PREFLIGHT.into()] } else { Vec::new() },
         image_pull_policy: None,
@@ -124,23 +141,28 @@ fn node_registration(plan: &Plan, facts: &HostFacts, api: Api) -> NodeRegistrati
 
 /// Node labels: derived ones first, then the pool's, then the host's own
 /// (a later one with the same key wins).
-pub fn labels(plan: &Plan, facts: &HostFacts) -> BTreeMap<String, String> {
+fn labels(ctx: &Context, facts: &HostFacts) -> BTreeMap<String, String> {
     let host = facts.host;
     let mut out = BTreeMap::new();
     out.insert(format!("{LABEL_PREFIX}/scheduler"), crate::model::spelled(&host.scheduler));
-    let pool = host.gpu_pool.as_deref().and_then(|p| plan.site.pool(p));
-    let mut explicit: Vec<&String> = Vec::new();
-    if let Some(pool) = pool {
-        out.insert(format!("{LABEL_PREFIX}/accelerator"), label_value(&format!("{}-{}", pool.vendor, pool.model)));
-        // The pool label, the pool's own labels, and the labels that select
-        // its device-plugin and MIG configs: the ones cluster/ objects match.
-        out.extend(crate::render::cluster::pool_node_labels(plan.site, pool));
+    if let Some((_, derived)) = host.gpu_pool.as_deref().and_then(|p| ctx.pool(p)) {
+        out.extend(derived.iter().cloned());
     }
-    explicit.extend(&host.label);
-    for l in explicit {
+    for l in &host.label {
         let (k, v) = l.split_once('=').unwrap_or((l.as_str(), ""));
         out.insert(k.to_string(), v.to_string());
     }
+    out
+}
+
+/// The labels a pool gives its hosts, in the order [`labels`] applies them:
+/// the accelerator, then the pool label, the pool's own labels, and the
+/// labels that select its device-plugin and MIG configs (the ones cluster/
+/// objects match).
+pub fn pool_labels(plan: &Plan, pool: &GpuPool) -> Vec<(String, String)> {
+    let accelerator = label_value(&format!("{}-{}", pool.vendor, pool.model));
+    let mut out = vec![(format!("{LABEL_PREFIX}/accelerator"), accelerator)];
+    out.extend(crate::render::cluster::pool_node_labels(plan.site, pool));
     out
 }
 
@@ -157,13 +179,13 @@ fn label_value(s: &str) -> String {
 /// Taints registered at join: kubeadm's control-plane taint on control-plane
 /// hosts (written out, since a written list replaces kubeadm's default), the
 /// pool's and the host's own; sorted by key and effect.
-pub fn taints(plan: &Plan, facts: &HostFacts) -> Vec<Taint> {
+fn taints(ctx: &Context, facts: &HostFacts) -> Vec<Taint> {
     let host = facts.host;
     let mut out: BTreeMap<(String, String), Option<String>> = BTreeMap::new();
     if host.role == Role::ControlPlane {
         out.insert((CONTROL_PLANE_TAINT.into(), "NoSchedule".into()), None);
     }
-    let pool = host.gpu_pool.as_deref().and_then(|p| plan.site.pool(p));
+    let pool = host.gpu_pool.as_deref().and_then(|p| ctx.pool(p)).map(|(pool, _)| *pool);
     for t in pool.map(|p| &p.taint).into_iter().flatten().chain(&host.taint) {
         let (kv, effect) = t.rsplit_once(':').unwrap_or((t.as_str(), "NoSchedule"));
         let (k, v) = match kv.split_once('=') {
@@ -175,7 +197,8 @@ pub fn taints(plan: &Plan, facts: &HostFacts) -> Vec<Taint> {
     out.into_iter().map(|((key, effect), value)| Taint { key, value, effect }).collect()
 }
 
-fn cluster(plan: &Plan, api: Api) -> Result<ClusterConfiguration, String> {
+fn cluster(ctx: &Context, api: Api) -> Result<ClusterConfiguration, String> {
+    let plan = ctx.plan;
     let k = &plan.settings.kubernetes;
     let mut args = BTreeMap::new();
     let mut volumes = Vec::new();
@@ -211,7 +234,7 @@ fn cluster(plan: &Plan, api: Api) -> Result<ClusterConfiguration, String> {
         kind: "ClusterConfiguration".into(),
         kubernetes_version: format!("v{}", k.version),
         cluster_name: Some(plan.settings.name.clone()),
-        control_plane_endpoint: Some(endpoint(plan)?),
+        control_plane_endpoint: Some(ctx.endpoint()?),
         networking: Networking {
             service_subnet: k.service_subnet.to_string(),
             pod_subnet: k.pod_subnet.to_string(),
@@ -220,7 +243,7 @@ fn cluster(plan: &Plan, api: Api) -> Result<ClusterConfiguration, String> {
         api_server: ApiServer {
             extra_args: extra_args(api, args),
             extra_volumes: volumes,
-            cert_sans: cert_sans(plan)?,
+            cert_sans: cert_sans(ctx)?,
             timeout_for_control_plane: (api == Api::V1beta3).then(|| "4m0s".into()),
         },
         controller_manager: None,
@@ -244,10 +267,11 @@ fn mount(name: &str, path: &str, read_only: bool) -> HostPathMount {
 
 /// The site's `cert-san`s, the endpoint's host, and every control-plane
 /// host's short name, FQDN and addresses; sorted, without duplicates.
-fn cert_sans(plan: &Plan) -> Result<Vec<String>, String> {
+fn cert_sans(ctx: &Context) -> Result<Vec<String>, String> {
+    let plan = ctx.plan;
     let mut sans: BTreeSet<String> = plan.settings.kubernetes.cert_san.iter().cloned().collect();
-    sans.insert(super::endpoint_parts(plan)?.0);
-    for cp in control_planes(plan) {
+    sans.insert(ctx.endpoint_parts()?.0);
+    for cp in ctx.control_planes() {
         sans.insert(cp.host.name.clone());
         sans.insert(cp.fqdn.clone());
         sans.extend(cp.address.iter().chain(node_ip(plan, cp).iter()).map(Ipv4Addr::to_string));

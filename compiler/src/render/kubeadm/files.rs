@@ -5,11 +5,9 @@
 
 use serde_json::{Value, json};
 
-use super::{
-    CA_CERT_HASH, CERTIFICATE_KEY, TOKEN, control_planes, endpoint_parts, highly_available, interface_of, node_ip,
-};
+use super::{CA_CERT_HASH, CERTIFICATE_KEY, Context, TOKEN, interface_of, node_ip};
 use crate::model::Role;
-use crate::plan::{HostFacts, Plan};
+use crate::plan::HostFacts;
 use crate::render::yaml;
 
 pub const AUDIT_DIR: &str = "/etc/kubernetes/audit";
@@ -36,10 +34,10 @@ pub struct HostFile {
 }
 
 /// Every file of this module the host needs, by path.
-pub fn host_files(plan: &Plan, facts: &HostFacts, template: &str) -> Result<Vec<HostFile>, String> {
+pub fn host_files(ctx: &Context, facts: &HostFacts, template: &str) -> Result<Vec<HostFile>, String> {
+    let plan = ctx.plan;
     let k = &plan.settings.kubernetes;
-    let mut out =
-        vec![HostFile { path: JOIN_SCRIPT, permissions: "0755", content: join_script(plan, facts, template) }];
+    let mut out = vec![HostFile { path: JOIN_SCRIPT, permissions: "0755", content: join_script(ctx, facts, template) }];
     if facts.host.role == Role::ControlPlane {
         if k.audit.is_some() {
             out.push(HostFile { path: AUDIT_POLICY, permissions: "0600", content: audit_policy() });
@@ -49,8 +47,8 @@ pub fn host_files(plan: &Plan, facts: &HostFacts, template: &str) -> Result<Vec<
             out.push(HostFile { path: ADMISSION_CONFIG, permissions: "0600", content: config });
             out.push(HostFile { path: POD_NODE_SELECTOR_CONFIG, permissions: "0600", content: selector });
         }
-        if highly_available(plan) {
-            out.push(HostFile { path: KUBE_VIP_MANIFEST, permissions: "0600", content: kube_vip(plan, facts)? });
+        if ctx.highly_available() {
+            out.push(HostFile { path: KUBE_VIP_MANIFEST, permissions: "0600", content: kube_vip(ctx, facts)? });
         }
     }
     out.sort_by(|a, b| a.path.cmp(b.path));
@@ -88,11 +86,12 @@ fn admission() -> (String, String) {
 /// kube-vip as a static pod holding the endpoint address by ARP on the
 /// node's interface. During `kubeadm init` only super-admin.conf may act
 /// before the RBAC for admin.conf exists, so the first host uses that.
-fn kube_vip(plan: &Plan, facts: &HostFacts) -> Result<String, String> {
-    let (address, port) = endpoint_parts(plan)?;
+fn kube_vip(ctx: &Context, facts: &HostFacts) -> Result<String, String> {
+    let plan = ctx.plan;
+    let (address, port) = ctx.endpoint_parts()?;
     let ip = node_ip(plan, facts).ok_or_else(|| format!("`{}` has no node address for kube-vip", facts.host.name))?;
     let iface = interface_of(facts, ip).ok_or_else(|| format!("`{}`: no interface holds {ip}", facts.host.name))?;
-    let first = control_planes(plan).first().is_some_and(|h| h.host.name == facts.host.name);
+    let first = ctx.control_planes().first().is_some_and(|h| h.host.name == facts.host.name);
     let kubeconfig = if first { "/etc/kubernetes/super-admin.conf" } else { "/etc/kubernetes/admin.conf" };
     let env: Vec<Value> = [
         ("address", address.as_str()),
@@ -132,9 +131,9 @@ fn kube_vip(plan: &Plan, facts: &HostFacts) -> Result<String, String> {
 /// under its boot network's `http-server`, where the operator publishes
 /// the secret (docs/kubernetes.md). `None` without `join-credentials` or
 /// without a boot server: the operator then places the file by hand.
-pub fn join_url(plan: &Plan, facts: &HostFacts) -> Option<String> {
-    let secret = plan.settings.kubernetes.join_credentials.as_deref()?;
-    let network = facts.pxe?.network.as_deref().and_then(|n| plan.site.network(n))?;
+pub fn join_url(ctx: &Context, facts: &HostFacts) -> Option<String> {
+    let secret = ctx.plan.settings.kubernetes.join_credentials.as_deref()?;
+    let network = facts.pxe?.network.as_deref().and_then(|n| ctx.network(n))?;
     let server = network.pxe.as_ref()?.http_server.as_deref()?;
     Some(format!("{}/secrets/{secret}.env", server.trim_end_matches('/')))
 }
@@ -143,7 +142,7 @@ pub fn join_url(plan: &Plan, facts: &HostFacts) -> Option<String> {
 /// when it is missing (retrying until it holds every value this host needs,
 /// since the CA hash exists only after `kubeadm init`), checks each value's
 /// shape, and writes the filled copy readable by root only.
-fn join_script(plan: &Plan, facts: &HostFacts, template: &str) -> String {
+fn join_script(ctx: &Context, facts: &HostFacts, template: &str) -> String {
     let needed: Vec<(&str, &str, &str)> = [
         ("BOSUN_JOIN_TOKEN", TOKEN, "^[a-z0-9]{6}\\.[a-z0-9]{16}$"),
         ("BOSUN_CA_CERT_HASH", CA_CERT_HASH, "^sha256:[a-f0-9]{64}$"),
@@ -159,7 +158,7 @@ fn join_script(plan: &Plan, facts: &HostFacts, template: &str) -> String {
     let checks: Vec<String> = needed.iter().map(|(name, _, re)| format!("value {name} | grep -Eq '{re}'")).collect();
     let complete = if checks.is_empty() { "true".to_string() } else { checks.join(" && ") };
     s.push_str(&format!("complete() {{ {complete}; }}\n"));
-    match join_url(plan, facts) {
+    match join_url(ctx, facts) {
         Some(url) => s.push_str(&format!(
             "tries=0\nuntil complete; do\n  tries=$((tries + 1))\n  if [ \"$tries\" -gt 120 ]; then echo \"bosun: no usable join values at {url}\" >&2; exit 1; fi\n  umask 077; mkdir -p /etc/bosun\n  curl -fsS --noproxy '*' -o \"$secrets.new\" '{url}' && mv \"$secrets.new\" \"$secrets\" || true\n  complete || sleep 30\ndone\n"
         )),

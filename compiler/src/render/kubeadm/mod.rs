@@ -19,14 +19,14 @@ pub mod files;
 pub mod types;
 
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
+use super::outputs::LfText;
 use super::{Outputs, yaml};
-use crate::model::{Role, node_address};
+use crate::model::{GpuPool, Network, Role, node_address};
 use crate::plan::{HostFacts, Plan};
 use crate::support::{KUBERNETES_MINORS, kubernetes_minor};
-
-pub use build::documents;
 
 /// Placeholders the join step replaces with the values of the join secret.
 pub const TOKEN: &str = "@@BOSUN_JOIN_TOKEN@@";
@@ -68,23 +68,125 @@ impl Api {
 
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     let hosts: Vec<&HostFacts> = plan.hosts.iter().filter(|h| h.host.role.runs_kubernetes()).collect();
-    let configs: Vec<Result<String, String>> = hosts.par_iter().map(|facts| config(plan, facts)).collect();
+    if hosts.is_empty() {
+        return Ok(());
+    }
+    let ctx = Context::new(plan);
+    let configs: Vec<Result<LfText, String>> =
+        hosts.par_iter().map(|facts| config(&ctx, facts).map(LfText::new)).collect();
     for (facts, config) in hosts.iter().zip(configs) {
-        out.text(&["kubeadm", &format!("{}.yaml", facts.host.name)], config?)?;
+        out.lf_text(&["kubeadm", &format!("{}.yaml", facts.host.name)], config?)?;
     }
-    if plan.hosts.iter().any(|h| h.host.role.runs_kubernetes()) {
-        let (name, values) = cni::values(plan);
-        out.text(&["packs", name, "values.yaml"], yaml::to_string(&values))?;
-    }
-    Ok(())
+    let (name, values) = cni::values(plan);
+    out.text(&["packs", name, "values.yaml"], yaml::to_string(&values))
 }
 
 /// The kubeadm configuration file of one Kubernetes host: the exact bytes of
 /// `kubeadm/<host>.yaml`, also delivered to the host by cloud-init.
-pub fn config(plan: &Plan, facts: &HostFacts) -> Result<String, String> {
-    let docs = documents(plan, facts)?;
-    let values = docs.iter().map(types::Document::to_value).collect::<Result<Vec<_>, _>>()?;
-    Ok(yaml::documents(&values))
+pub fn config(ctx: &Context, facts: &HostFacts) -> Result<String, String> {
+    let docs = build::own_documents(ctx, facts)?;
+    yaml::built(|out| {
+        for (i, doc) in docs.iter().enumerate() {
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            yaml::write(out, &doc.to_value()?);
+        }
+        out.push_str(ctx.shared_documents.as_ref().map_err(String::clone)?);
+        Ok(())
+    })
+}
+
+/// A pool and the node labels derived from it.
+type PoolLabels<'a> = (&'a GpuPool, Vec<(String, String)>);
+
+/// What the files of all hosts share, worked out once per compile: finding
+/// the control-plane hosts is a scan of every host, and the kubelet and
+/// kube-proxy documents are the same everywhere.
+pub struct Context<'a> {
+    pub plan: &'a Plan<'a>,
+    api: Result<Api, String>,
+    control_planes: Vec<&'a HostFacts<'a>>,
+    endpoint: Result<String, String>,
+    /// By name (the first pool of a name wins, as with `Site::pool`), with
+    /// the node labels derived from it.
+    pools: HashMap<&'a str, PoolLabels<'a>>,
+    /// By name (the first network of a name wins, as with `Site::network`).
+    networks: HashMap<&'a str, &'a Network>,
+    /// `---` and the kubelet and kube-proxy documents, ending every file.
+    shared_documents: Result<String, String>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(plan: &'a Plan<'a>) -> Context<'a> {
+        let control_planes: Vec<&HostFacts> = plan.hosts.iter().filter(|h| h.host.role == Role::ControlPlane).collect();
+        let mut pools = HashMap::new();
+        for pool in &plan.site.pools {
+            pools.entry(pool.name.as_str()).or_insert_with(|| (pool, build::pool_labels(plan, pool)));
+        }
+        let mut networks = HashMap::new();
+        for n in &plan.site.networks {
+            networks.entry(n.name.as_str()).or_insert(n);
+        }
+        let mut ctx = Context {
+            plan,
+            networks,
+            api: Api::for_version(&plan.settings.kubernetes.version),
+            control_planes,
+            endpoint: Err(String::new()),
+            pools,
+            shared_documents: build::shared_documents(plan),
+        };
+        ctx.endpoint = ctx.find_endpoint();
+        ctx
+    }
+
+    pub fn api(&self) -> Result<Api, String> {
+        self.api.clone()
+    }
+
+    /// Control-plane hosts, sorted by name; the first runs `kubeadm init`.
+    pub fn control_planes(&self) -> &[&'a HostFacts<'a>] {
+        &self.control_planes
+    }
+
+    /// More than one control-plane host: the endpoint is a kube-vip address.
+    pub fn highly_available(&self) -> bool {
+        self.control_planes.len() > 1
+    }
+
+    /// `HOST:PORT` every node reaches the API servers at: the site's
+    /// `control-plane-endpoint`, else the first control-plane host's node IP.
+    pub fn endpoint(&self) -> Result<String, String> {
+        self.endpoint.clone()
+    }
+
+    fn find_endpoint(&self) -> Result<String, String> {
+        let plan = self.plan;
+        if let Some(e) = &plan.settings.kubernetes.control_plane_endpoint {
+            return Ok(if e.contains(':') { e.clone() } else { format!("{e}:{API_PORT}") });
+        }
+        let first = self.control_planes.first().ok_or("the site has no control-plane host")?;
+        let ip = node_ip(plan, first).ok_or_else(|| format!("`{}` has no static address", first.host.name))?;
+        Ok(format!("{ip}:{API_PORT}"))
+    }
+
+    /// The endpoint split into host and port.
+    pub fn endpoint_parts(&self) -> Result<(String, u16), String> {
+        let e = self.endpoint()?;
+        let (host, port) = e.rsplit_once(':').ok_or("endpoint without a port")?;
+        Ok((host.to_string(), port.parse().map_err(|_| format!("bad port in endpoint {e:?}"))?))
+    }
+
+    /// The network named `name`.
+    pub fn network(&self, name: &str) -> Option<&'a Network> {
+        self.networks.get(name).copied()
+    }
+
+    /// The pool named `name` and the node labels derived from it.
+    pub fn pool(&self, name: &str) -> Option<&PoolLabels<'a>> {
+        self.pools.get(name)
+    }
 }
 
 /// The address a host registers as its node IP: on `node-network` when the
@@ -101,32 +203,4 @@ pub fn interface_of(facts: &HostFacts, ip: Ipv4Addr) -> Option<String> {
     let host = facts.host;
     let iface = host.interface.iter().find(|i| i.address == Some(ip)).map(|i| i.name.clone());
     iface.or_else(|| host.bond.iter().find(|b| b.address == Some(ip)).map(|b| b.name.clone()))
-}
-
-/// Control-plane hosts, sorted by name; the first runs `kubeadm init`.
-pub fn control_planes<'a>(plan: &'a Plan) -> Vec<&'a HostFacts<'a>> {
-    plan.hosts.iter().filter(|h| h.host.role == Role::ControlPlane).collect()
-}
-
-/// More than one control-plane host: the endpoint is a kube-vip address.
-pub fn highly_available(plan: &Plan) -> bool {
-    control_planes(plan).len() > 1
-}
-
-/// `HOST:PORT` every node reaches the API servers at: the site's
-/// `control-plane-endpoint`, else the first control-plane host's node IP.
-pub fn endpoint(plan: &Plan) -> Result<String, String> {
-    if let Some(e) = &plan.settings.kubernetes.control_plane_endpoint {
-        return Ok(if e.contains(':') { e.clone() } else { format!("{e}:{API_PORT}") });
-    }
-    let first = control_planes(plan).into_iter().next().ok_or("the site has no control-plane host")?;
-    let ip = node_ip(plan, first).ok_or_else(|| format!("`{}` has no static address", first.host.name))?;
-    Ok(format!("{ip}:{API_PORT}"))
-}
-
-/// The endpoint split into host and port.
-pub fn endpoint_parts(plan: &Plan) -> Result<(String, u16), String> {
-    let e = endpoint(plan)?;
-    let (host, port) = e.rsplit_once(':').ok_or("endpoint without a port")?;
-    Ok((host.to_string(), port.parse().map_err(|_| format!("bad port in endpoint {e:?}"))?))
 }
