@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::{FOLDERS, Objects};
+use super::{Doc, FOLDERS, Objects};
 use crate::render::Outputs;
 use crate::render::yaml;
 
@@ -16,15 +16,22 @@ fn kustomization(resources: Vec<String>) -> String {
     }))
 }
 
-pub fn write(objs: Objects, out: &mut Outputs) -> Result<(), String> {
+pub fn write(mut objs: Objects, out: &mut Outputs) -> Result<(), String> {
     let mut listed = Vec::new();
     for folder in FOLDERS {
-        let Some(files) = objs.folders.get(folder).filter(|f| !f.is_empty()) else { continue };
-        let texts: Vec<String> = files.par_iter().map(|(_, value)| yaml::to_string(value)).collect();
-        for (file, text) in files.keys().zip(texts) {
+        let Some(files) = objs.folders.remove(folder).filter(|f| !f.is_empty()) else { continue };
+        let names: Vec<String> = files.keys().cloned().collect();
+        let texts: Vec<String> = files
+            .into_par_iter()
+            .map(|(_, doc)| match doc {
+                Doc::Value(value) => yaml::to_string(&value),
+                Doc::Yaml(text) => text,
+            })
+            .collect();
+        for (file, text) in names.iter().zip(texts) {
             out.text(&["cluster", folder, file], text)?;
         }
-        out.text(&["cluster", folder, "kustomization.yaml"], kustomization(files.keys().cloned().collect()))?;
+        out.text(&["cluster", folder, "kustomization.yaml"], kustomization(names))?;
         listed.push(folder.to_string());
     }
     if !listed.is_empty() {
