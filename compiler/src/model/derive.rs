@@ -60,7 +60,11 @@ impl Site {
 
     /// The pool's capacity in quota units.
     pub fn pool_capacity(&self, pool: &GpuPool) -> u64 {
-        let hosts = self.pool_hosts(pool).count() as u64;
+        Self::capacity(pool, self.pool_hosts(pool).count() as u64)
+    }
+
+    /// The capacity of the pool with `hosts` hosts.
+    pub fn capacity(pool: &GpuPool, hosts: u64) -> u64 {
         hosts * u64::from(pool.gpus_per_host) * u64::from(Self::units_per_gpu(pool))
     }
 

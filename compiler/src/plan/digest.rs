@@ -49,8 +49,11 @@ fn object(fields: &[(&str, String)]) -> String {
 
 /// An item's `name` and its canonical JSON text.
 fn canonical<T: Serialize>(v: &T) -> (Option<String>, String) {
-    let value = sort_keys(serde_json::to_value(v).unwrap_or(Value::Null));
-    (value["name"].as_str().map(str::to_string), value.to_string())
+    let value = serde_json::to_value(v).unwrap_or(Value::Null);
+    let mut text = Vec::new();
+    write_sorted(&mut text, &value);
+    // serde_json writes valid UTF-8.
+    (value["name"].as_str().map(str::to_string), String::from_utf8(text).unwrap_or_default())
 }
 
 /// The items as a JSON array of canonical JSON, sorted by name; built on
@@ -69,14 +72,40 @@ fn sorted<T: Serialize + Sync>(items: &[T]) -> String {
     out
 }
 
-fn sort_keys(v: Value) -> Value {
+/// Compact JSON with every object's keys in sorted order, written straight
+/// from the value rather than from a sorted copy of it.
+fn write_sorted(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (key, value)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                scalar(out, key);
+                out.push(b':');
+                write_sorted(out, value);
+            }
+            out.push(b'}');
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_sorted(out, item);
+            }
+            out.push(b']');
+        }
+        other => scalar(out, other),
     }
+}
+
+/// A string or scalar exactly as serde_json writes it.
+fn scalar<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+    // Writing to a Vec cannot fail, nor can serializing a str or a scalar.
+    let _ = serde_json::to_writer(out, v);
 }
