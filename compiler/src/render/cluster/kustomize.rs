@@ -1,10 +1,9 @@
 //! Writes the collected objects, a kustomization.yaml per folder and one at
 //! the top listing the folders, so `kubectl kustomize cluster/` builds.
 
-use rayon::prelude::*;
 use serde_json::json;
 
-use super::{Doc, FOLDERS, Objects};
+use super::{FOLDERS, Objects};
 use crate::render::Outputs;
 use crate::render::yaml;
 
@@ -21,15 +20,8 @@ pub fn write(mut objs: Objects, out: &mut Outputs) -> Result<(), String> {
     for folder in FOLDERS {
         let Some(files) = objs.folders.remove(folder).filter(|f| !f.is_empty()) else { continue };
         let names: Vec<String> = files.keys().cloned().collect();
-        let texts: Vec<String> = files
-            .into_par_iter()
-            .map(|(_, doc)| match doc {
-                Doc::Value(value) => yaml::to_string(&value),
-                Doc::Yaml(text) => text,
-            })
-            .collect();
-        for (file, text) in names.iter().zip(texts) {
-            out.text(&["cluster", folder, file], text)?;
+        for (file, text) in files {
+            out.text(&["cluster", folder, &file], text)?;
         }
         out.text(&["cluster", folder, "kustomization.yaml"], kustomization(names))?;
         listed.push(folder.to_string());

@@ -4,8 +4,8 @@
 //!
 //! Built-in kinds are k8s-openapi types; custom resources are the types in
 //! `crds`. Both go through `serde_json::Value` into the project's YAML
-//! emitter; the ClusterQueues, whose flavor lists repeat across teams, are
-//! spliced from parts emitted once (`queues`).
+//! emitter as they are added; the ClusterQueues, whose flavor lists repeat
+//! across teams, are spliced from parts emitted once (`queues`).
 
 mod crds;
 mod gpu;
@@ -21,7 +21,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Outputs;
+use super::{Outputs, yaml};
 use crate::model::Site;
 use crate::plan::Plan;
 
@@ -36,16 +36,12 @@ const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "bosun");
 /// Label naming the team an object belongs to.
 pub const TEAM_LABEL: &str = "bosun.io/team";
 
-/// An object to write: a value for the YAML emitter, or its YAML already.
-pub enum Doc {
-    Value(Value),
-    Yaml(String),
-}
-
-/// Objects collected per folder: file name → document.
+/// Objects collected per folder: file name → YAML. Each object is emitted
+/// as it is added, so the memory of its value is reused by the next one
+/// rather than thousands of values living until the end.
 #[derive(Default)]
 pub struct Objects {
-    folders: BTreeMap<&'static str, BTreeMap<String, Doc>>,
+    folders: BTreeMap<&'static str, BTreeMap<String, String>>,
 }
 
 impl Objects {
@@ -62,7 +58,7 @@ impl Objects {
         let meta = value.get("metadata").ok_or("object without metadata")?;
         let name = meta.get("name").and_then(Value::as_str).ok_or("object without name")?;
         let file = file_name(kind, name, meta.get("namespace").and_then(Value::as_str));
-        self.insert(folder, file, Doc::Value(value))
+        self.insert(folder, file, yaml::to_string(&value))
     }
 
     /// [`Objects::add`] for an object emitted as YAML already.
@@ -73,14 +69,14 @@ impl Objects {
         yaml: String,
     ) -> Result<(), String> {
         let (kind, name, namespace) = id;
-        self.insert(folder, file_name(kind, name, namespace), Doc::Yaml(yaml))
+        self.insert(folder, file_name(kind, name, namespace), yaml)
     }
 
-    fn insert(&mut self, folder: &'static str, file: String, doc: Doc) -> Result<(), String> {
+    fn insert(&mut self, folder: &'static str, file: String, yaml: String) -> Result<(), String> {
         if !FOLDERS.contains(&folder) {
             return Err(format!("unknown cluster folder {folder}"));
         }
-        if self.folders.entry(folder).or_default().insert(file.clone(), doc).is_some() {
+        if self.folders.entry(folder).or_default().insert(file.clone(), yaml).is_some() {
             return Err(format!("two objects would be cluster/{folder}/{file}"));
         }
         Ok(())
