@@ -16,9 +16,8 @@ mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rayon::prelude::*;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, from_value};
+use serde_json::Value;
 
 pub use types::*;
 
@@ -157,32 +156,17 @@ impl Builder<'_> {
         self.entity(ptr, v)
     }
 
-    fn list<T: DeserializeOwned + Send>(&mut self, path: &str, set_at: impl Fn(&mut T, Ptr)) -> Vec<T> {
+    fn list<T: DeserializeOwned>(&mut self, path: &str, set_at: impl Fn(&mut T, Ptr)) -> Vec<T> {
         let kind = path.rsplit('/').next().unwrap_or(path).to_string();
         let items = match self.doc.pointer_mut(&format!("/{path}")) {
             Some(Value::Array(items)) => std::mem::take(items),
             _ => Vec::new(),
         };
-        let broken = self.broken;
-        // Sound objects are built on every core: a large site has tens of
-        // thousands. Objects with broken values wait for `entity`.
-        let items: Vec<(String, Option<String>, Item<T>)> = items
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let ptr = format!("/{path}/{i}");
-                let name = item.get("name").and_then(Value::as_str).map(str::to_string);
-                let item = if broken.contains_key(&ptr) { Item::Broken(item) } else { Item::Built(from_value(item)) };
-                (ptr, name, item)
-            })
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for (ptr, name, item) in items {
-            let built = match item {
-                Item::Built(result) => self.internal(&ptr, result),
-                Item::Broken(value) => self.entity::<T>(&ptr, value),
-            };
-            match built {
+        let mut out = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            let ptr = format!("/{path}/{i}");
+            let name = item.get("name").and_then(Value::as_str).map(str::to_string);
+            match self.entity::<T>(&ptr, item) {
                 Some(mut v) => {
                     set_at(&mut v, Ptr(ptr));
                     out.push(v);
@@ -245,12 +229,6 @@ impl Builder<'_> {
             }
         }
     }
-}
-
-/// A list item: built already (it had no broken values), or still whole.
-enum Item<T> {
-    Built(serde_json::Result<T>),
-    Broken(Value),
 }
 
 /// Removes the value at a pointer relative to `value`.
