@@ -22,10 +22,10 @@ impl Site {
     /// first interface on a network that has a `pxe` block. `None` when the
     /// host has neither, or marks several (a rule reports that).
     pub fn pxe_interface<'h>(&self, host: &'h Host) -> Option<(usize, &'h Interface)> {
-        let marked: Vec<_> = host.interface.iter().enumerate().filter(|(_, i)| i.pxe == Some(true)).collect();
-        match marked.as_slice() {
-            [one] => Some(*one),
-            [] => host.interface.iter().enumerate().find(|(_, i)| {
+        let mut marked = host.interface.iter().enumerate().filter(|(_, i)| i.pxe == Some(true));
+        match (marked.next(), marked.next()) {
+            (Some(one), None) => Some(one),
+            (None, _) => host.interface.iter().enumerate().find(|(_, i)| {
                 i.pxe != Some(false)
                     && i.network.as_deref().and_then(|n| self.network(n)).is_some_and(|n| n.pxe.is_some())
             }),
@@ -60,7 +60,11 @@ impl Site {
 
     /// The pool's capacity in quota units.
     pub fn pool_capacity(&self, pool: &GpuPool) -> u64 {
-        let hosts = self.pool_hosts(pool).count() as u64;
+        Self::capacity(pool, self.pool_hosts(pool).count() as u64)
+    }
+
+    /// The capacity of the pool with `hosts` hosts.
+    pub fn capacity(pool: &GpuPool, hosts: u64) -> u64 {
         hosts * u64::from(pool.gpus_per_host) * u64::from(Self::units_per_gpu(pool))
     }
 

@@ -1,7 +1,7 @@
 //! GPU pools: MIG profiles against the model's table, MIG xor time-slicing,
 //! membership, and teams' quotas against capacity.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::Ctx;
 use super::errors::*;
@@ -11,9 +11,10 @@ use crate::model::{GpuPool, MigStrategy, Site, spelled};
 use crate::suggest::did_you_mean;
 
 pub fn check(cx: &mut Ctx) {
+    let sizes = pool_sizes(cx.site);
     for pool in &cx.site.pools {
         mig(cx, pool);
-        if cx.site.pool_hosts(pool).next().is_none() {
+        if !sizes.contains_key(pool.name.as_str()) {
             let d = Diagnostic::new(&EMPTY_POOL, format!("GPU pool `{}` has no hosts", pool.name))
                 .label_opt(cx.span(&pool.at.at("name")), "no host names this pool");
             cx.push(d);
@@ -30,8 +31,17 @@ pub fn check(cx: &mut Ctx) {
             cx.push(d);
         }
     }
-    oversubscription(cx);
+    oversubscription(cx, &sizes);
     flavors(cx);
+}
+
+/// How many hosts each pool has, counted in one pass over the hosts.
+fn pool_sizes(site: &Site) -> HashMap<&str, u64> {
+    let mut sizes = HashMap::new();
+    for pool in site.hosts.iter().filter_map(|h| h.gpu_pool.as_deref()) {
+        *sizes.entry(pool).or_insert(0) += 1;
+    }
+    sizes
 }
 
 /// Every team's ClusterQueue lists every pool as a Kueue flavor (so idle
@@ -108,7 +118,7 @@ fn mig(cx: &mut Ctx, pool: &GpuPool) {
     }
 }
 
-fn oversubscription(cx: &mut Ctx) {
+fn oversubscription(cx: &mut Ctx, sizes: &HashMap<&str, u64>) {
     let mut asked: BTreeMap<&str, Vec<(u64, String)>> = BTreeMap::new();
     for team in &cx.site.teams {
         let Some(gpu) = team.quota.as_ref().and_then(|q| q.gpu).filter(|g| *g > 0) else {
@@ -122,12 +132,13 @@ fn oversubscription(cx: &mut Ctx) {
         let Some(pool) = cx.site.pool(name) else {
             continue;
         };
-        let capacity = cx.site.pool_capacity(pool);
+        let size = sizes.get(name).copied().unwrap_or(0);
+        let capacity = Site::capacity(pool, size);
         let total: u64 = teams.iter().map(|(g, _)| g).sum();
         if total <= capacity {
             continue;
         }
-        let hosts = match cx.site.pool_hosts(pool).count() {
+        let hosts = match size {
             1 => "1 host".to_string(),
             n => format!("{n} hosts"),
         };

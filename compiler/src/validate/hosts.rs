@@ -2,6 +2,7 @@
 //! uniqueness of MACs, addresses and BMC addresses.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::net::Ipv4Addr;
 
 use super::Ctx;
@@ -11,67 +12,87 @@ use crate::diag::Diagnostic;
 use crate::model::{DiskUse, Host, Mac};
 
 pub fn check(cx: &mut Ctx) {
-    let mut macs: HashMap<Mac, String> = HashMap::new();
-    let mut addrs: HashMap<Ipv4Addr, String> = HashMap::new();
-    let mut bmcs: HashMap<Ipv4Addr, String> = HashMap::new();
-    for host in &cx.site.hosts {
+    // First use of each MAC, address and BMC address: the host and the
+    // pointer relative to it, formatted only when a diagnostic needs it.
+    let mut macs: HashMap<Mac, Use> = HashMap::new();
+    let mut addrs: HashMap<Ipv4Addr, Use> = HashMap::new();
+    let mut bmcs: HashMap<Ipv4Addr, Use> = HashMap::new();
+    let site = cx.site;
+    for host in &site.hosts {
         interface_names(cx, host);
         addresses(cx, host);
         pxe(cx, host);
         bonds(cx, host);
         disks(cx, host);
         for (i, iface) in host.interface.iter().enumerate() {
-            let p = host.at.at(&format!("interface/{i}"));
             if let Some(mac) = iface.mac {
-                first_use(cx, &mut macs, mac, format!("{p}/mac"), &DUPLICATE_MAC, format!("MAC {mac} is used twice"));
+                let again = Use { host, item: Item::Interface(i), key: "mac" };
+                first_use(cx, &mut macs, mac, again, &DUPLICATE_MAC, || format!("MAC {mac} is used twice"));
             }
             if let Some(a) = iface.address {
-                first_use(
-                    cx,
-                    &mut addrs,
-                    a,
-                    format!("{p}/address"),
-                    &DUPLICATE_ADDRESS,
-                    format!("address {a} is used twice"),
-                );
+                let again = Use { host, item: Item::Interface(i), key: "address" };
+                first_use(cx, &mut addrs, a, again, &DUPLICATE_ADDRESS, || format!("address {a} is used twice"));
             }
         }
         for (i, bond) in host.bond.iter().enumerate() {
             if let Some(a) = bond.address {
-                let p = host.at.at(&format!("bond/{i}/address"));
-                first_use(cx, &mut addrs, a, p, &DUPLICATE_ADDRESS, format!("address {a} is used twice"));
+                let again = Use { host, item: Item::Bond(i), key: "address" };
+                first_use(cx, &mut addrs, a, again, &DUPLICATE_ADDRESS, || format!("address {a} is used twice"));
             }
         }
         if let Some(bmc) = &host.bmc {
-            let p = host.at.at("bmc/address");
             let a = bmc.address;
-            first_use(cx, &mut bmcs, a, p, &DUPLICATE_BMC_ADDRESS, format!("BMC address {a} is used twice"));
+            let again = Use { host, item: Item::Bmc, key: "address" };
+            first_use(cx, &mut bmcs, a, again, &DUPLICATE_BMC_ADDRESS, || format!("BMC address {a} is used twice"));
         }
     }
-    for (addr, ptr) in &bmcs {
-        if let Some(other) = addrs.get(addr) {
-            let d = Diagnostic::new(
-                &DUPLICATE_BMC_ADDRESS,
-                format!("BMC address {addr} is also a host interface's address"),
-            )
-            .label_opt(cx.span(ptr), "BMC here")
-            .label_opt(cx.span(other), "interface here");
-            cx.push(d);
+    for (addr, bmc) in &bmcs {
+        let Some(other) = addrs.get(addr) else { continue };
+        let d =
+            Diagnostic::new(&DUPLICATE_BMC_ADDRESS, format!("BMC address {addr} is also a host interface's address"))
+                .label_opt(cx.span(&bmc.ptr()), "BMC here")
+                .label_opt(cx.span(&other.ptr()), "interface here");
+        cx.push(d);
+    }
+}
+
+/// Where a value is: an interface's, a bond's or the BMC's `key`.
+#[derive(Clone, Copy)]
+enum Item {
+    Interface(usize),
+    Bond(usize),
+    Bmc,
+}
+
+struct Use<'a> {
+    host: &'a Host,
+    item: Item,
+    key: &'static str,
+}
+
+impl Use<'_> {
+    fn ptr(&self) -> String {
+        let key = self.key;
+        match self.item {
+            Item::Interface(i) => self.host.at.at(&format!("interface/{i}/{key}")),
+            Item::Bond(i) => self.host.at.at(&format!("bond/{i}/{key}")),
+            Item::Bmc => self.host.at.at(&format!("bmc/{key}")),
         }
     }
 }
 
-fn first_use<K: std::hash::Hash + Eq>(
+fn first_use<'a, K: std::hash::Hash + Eq>(
     cx: &mut Ctx,
-    seen: &mut HashMap<K, String>,
+    seen: &mut HashMap<K, Use<'a>>,
     key: K,
-    ptr: String,
+    again: Use<'a>,
     code: &'static crate::diag::Code,
-    message: String,
+    message: impl FnOnce() -> String,
 ) {
-    match seen.get(&key) {
-        Some(first) => {
-            let (again, before) = (cx.span(&ptr), cx.span(first));
+    match seen.entry(key) {
+        Entry::Occupied(first) => {
+            let (again, before) = (cx.span(&again.ptr()), cx.span(&first.get().ptr()));
+            let message = message();
             let d = if again == before {
                 // Both hosts inherited it from one host-defaults line.
                 Diagnostic::new(code, format!("{message}: every host of this role inherits it"))
@@ -82,47 +103,50 @@ fn first_use<K: std::hash::Hash + Eq>(
             };
             cx.push(d);
         }
-        None => {
-            seen.insert(key, ptr);
+        Entry::Vacant(slot) => {
+            slot.insert(again);
         }
     }
 }
 
 fn interface_names(cx: &mut Ctx, host: &Host) {
-    let mut seen: HashMap<&str, String> = HashMap::new();
-    let ifaces = host.interface.iter().enumerate().map(|(i, x)| (x.name.as_str(), format!("interface/{i}/name")));
-    let bonds = host.bond.iter().enumerate().map(|(i, x)| (x.name.as_str(), format!("bond/{i}/name")));
-    for (name, rel) in ifaces.chain(bonds) {
-        let ptr = host.at.at(&rel);
-        if let Some(first) = seen.get(name) {
-            let d = Diagnostic::new(&DUPLICATE_INTERFACE, format!("`{}` has two interfaces named `{name}`", host.name))
-                .label_opt(cx.span(&ptr), "named again here")
-                .label_opt(cx.span(first), "first named here");
-            cx.push(d);
-        } else {
-            seen.insert(name, ptr);
+    let mut seen: HashMap<&str, Item> = HashMap::new();
+    let ifaces = host.interface.iter().enumerate().map(|(i, x)| (x.name.as_str(), Item::Interface(i)));
+    let bonds = host.bond.iter().enumerate().map(|(i, x)| (x.name.as_str(), Item::Bond(i)));
+    for (name, item) in ifaces.chain(bonds) {
+        match seen.entry(name) {
+            Entry::Occupied(first) => {
+                let ptr = |item: &Item| Use { host, item: *item, key: "name" }.ptr();
+                let (again, first) = (cx.span(&ptr(&item)), cx.span(&ptr(first.get())));
+                let d =
+                    Diagnostic::new(&DUPLICATE_INTERFACE, format!("`{}` has two interfaces named `{name}`", host.name))
+                        .label_opt(again, "named again here")
+                        .label_opt(first, "first named here");
+                cx.push(d);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(item);
+            }
         }
     }
 }
 
 fn addresses(cx: &mut Ctx, host: &Host) {
-    let ifaces =
-        host.interface.iter().enumerate().map(|(i, x)| (format!("interface/{i}"), &x.network, x.address, x.dhcp));
-    let bonds = host.bond.iter().enumerate().map(|(i, x)| (format!("bond/{i}"), &x.network, x.address, x.dhcp));
-    for (rel, network, address, dhcp) in ifaces.chain(bonds) {
-        let base = host.at.at(&rel);
+    let ifaces = host.interface.iter().enumerate().map(|(i, x)| (Item::Interface(i), &x.network, x.address, x.dhcp));
+    let bonds = host.bond.iter().enumerate().map(|(i, x)| (Item::Bond(i), &x.network, x.address, x.dhcp));
+    for (item, network, address, dhcp) in ifaces.chain(bonds) {
         let Some(addr) = address else { continue };
-        let addr_ptr = format!("{base}/address");
+        let ptr = |key| Use { host, item, key }.ptr();
         if dhcp {
             let d =
                 Diagnostic::new(&ADDRESS_AND_DHCP, format!("{addr} is static, but the interface also asks for DHCP"))
-                    .label_opt(cx.setting_span(&addr_ptr), "static address")
-                    .label_opt(cx.setting_span(&format!("{base}/dhcp")), "DHCP");
+                    .label_opt(cx.setting_span(&ptr("address")), "static address")
+                    .label_opt(cx.setting_span(&ptr("dhcp")), "DHCP");
             cx.push(d);
         }
         let Some(net_name) = network else {
             let d = Diagnostic::new(&ADDRESS_WITHOUT_NETWORK, format!("address {addr} has no network"))
-                .label_opt(cx.span(&addr_ptr), "which network is this on?");
+                .label_opt(cx.span(&ptr("address")), "which network is this on?");
             cx.push(d);
             continue;
         };
@@ -130,15 +154,13 @@ fn addresses(cx: &mut Ctx, host: &Host) {
             continue;
         };
         let cidr = net.cidr;
-        let at = cx.span(&addr_ptr);
-        let net_at = cx.span(&net.at.at("cidr"));
         if !cidr.contains(addr) {
             let d = Diagnostic::new(
                 &ADDRESS_OUTSIDE_NETWORK,
                 format!("{addr} is not inside network `{net_name}` ({cidr})"),
             )
-            .label_opt(at, "this address")
-            .label_opt(net_at, "network declared here");
+            .label_opt(cx.span(&ptr("address")), "this address")
+            .label_opt(cx.span(&net.at.at("cidr")), "network declared here");
             cx.push(d);
             continue;
         }
@@ -153,7 +175,7 @@ fn addresses(cx: &mut Ctx, host: &Host) {
         };
         if let Some(what) = reserved {
             let d = Diagnostic::new(&ADDRESS_RESERVED, format!("{addr} is {what} of network `{net_name}`"))
-                .label_opt(at, "this address");
+                .label_opt(cx.span(&ptr("address")), "this address");
             cx.push(d);
         }
         let range = net.dhcp.as_ref().and_then(|d| parse_range(&d.range));
@@ -162,7 +184,7 @@ fn addresses(cx: &mut Ctx, host: &Host) {
                 &ADDRESS_IN_DHCP_RANGE,
                 format!("{addr} is inside the DHCP range {first}-{last} of `{net_name}`"),
             )
-            .label_opt(at, "static address")
+            .label_opt(cx.span(&ptr("address")), "static address")
             .label_opt(cx.span(&net.at.at("dhcp/range")), "dynamic range");
             cx.push(d);
         }
@@ -199,17 +221,17 @@ fn pxe(cx: &mut Ctx, host: &Host) {
     if host.image.is_none() && iface.pxe != Some(true) {
         return;
     }
-    let ptr = host.at.at(&format!("interface/{i}"));
+    let ptr = || host.at.at(&format!("interface/{i}"));
     if iface.network.is_none() {
         let d =
             Diagnostic::new(&PXE_NETWORK, format!("PXE interface `{}` of `{}` has no network", iface.name, host.name))
-                .label_opt(cx.span(&ptr), "add network=\"…\" here");
+                .label_opt(cx.span(&ptr()), "add network=\"…\" here");
         cx.push(d);
     }
     if iface.mac.is_none() {
         let d =
             Diagnostic::new(&PXE_WITHOUT_MAC, format!("PXE interface `{}` of `{}` has no MAC", iface.name, host.name))
-                .label_opt(cx.span(&ptr), "add mac=\"…\" here");
+                .label_opt(cx.span(&ptr()), "add mac=\"…\" here");
         cx.push(d);
     }
     let net = iface.network.as_deref().and_then(|n| cx.site.network(n));
@@ -218,7 +240,7 @@ fn pxe(cx: &mut Ctx, host: &Host) {
             &PXE_NETWORK,
             format!("`{}` boots from network `{}`, which has no `pxe` block", host.name, net.name),
         )
-        .label_opt(cx.span(&ptr), "PXE interface")
+        .label_opt(cx.span(&ptr()), "PXE interface")
         .label_opt(cx.span(&net.at.at("name")), "network declared here");
         cx.push(d);
     }
@@ -227,7 +249,7 @@ fn pxe(cx: &mut Ctx, host: &Host) {
 fn bonds(cx: &mut Ctx, host: &Host) {
     let mut used: HashMap<&str, usize> = HashMap::new();
     for (b, bond) in host.bond.iter().enumerate() {
-        let at = cx.span(&host.at.at(&format!("bond/{b}/members")));
+        let at = || host.at.at(&format!("bond/{b}/members"));
         for member in bond.members() {
             let problem = match host.interface.iter().find(|i| i.name == member) {
                 None => Some(format!("`{member}` is not an interface of `{}`", host.name)),
@@ -237,7 +259,9 @@ fn bonds(cx: &mut Ctx, host: &Host) {
                 Some(_) => used.insert(member, b).map(|_| format!("`{member}` is in two bonds")),
             };
             if let Some(message) = problem {
-                cx.push(Diagnostic::new(&BOND_MEMBER, message).label_opt(at, format!("members of `{}`", bond.name)));
+                let d = Diagnostic::new(&BOND_MEMBER, message)
+                    .label_opt(cx.span(&at()), format!("members of `{}`", bond.name));
+                cx.push(d);
             }
         }
     }
@@ -246,19 +270,19 @@ fn bonds(cx: &mut Ctx, host: &Host) {
 fn disks(cx: &mut Ctx, host: &Host) {
     let mut mounts: HashMap<&str, usize> = HashMap::new();
     for (i, disk) in host.disk.iter().enumerate() {
-        let ptr = host.at.at(&format!("disk/{i}"));
+        let ptr = || host.at.at(&format!("disk/{i}"));
         let formatted = matches!(disk.use_, DiskUse::LocalData | DiskUse::Scratch);
         match &disk.mount {
             None if formatted => {
                 let d =
                     Diagnostic::new(&DISK_MOUNT, format!("disk {} is formatted but has no mount point", disk.device))
-                        .label_opt(cx.span(&ptr), "add mount=\"/path\"");
+                        .label_opt(cx.span(&ptr()), "add mount=\"/path\"");
                 cx.push(d);
             }
             Some(m) => {
                 if let Some(first) = mounts.insert(m, i) {
                     let d = Diagnostic::new(&DISK_MOUNT, format!("two disks of `{}` mount at {m}", host.name))
-                        .label_opt(cx.span(&format!("{ptr}/mount")), "mounted again here")
+                        .label_opt(cx.span(&format!("{}/mount", ptr())), "mounted again here")
                         .label_opt(cx.span(&host.at.at(&format!("disk/{first}/mount"))), "first mounted here");
                     cx.push(d);
                 }

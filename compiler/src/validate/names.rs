@@ -42,7 +42,13 @@ fn unique<'a>(cx: &mut Ctx, kind: &str, items: impl Iterator<Item = (&'a str, &'
 }
 
 fn fqdn_length(cx: &mut Ctx) {
+    let Some(settings) = &cx.site.settings else { return };
+    // `Site::fqdn`'s length, without building every host's FQDN.
+    let suffix = settings.nodes_domain.as_ref().map_or(0, |n| n.len() + 1) + 1 + settings.domain.len();
     for host in &cx.site.hosts {
+        if host.name.len() + suffix <= 253 {
+            continue;
+        }
         let Some(fqdn) = cx.site.fqdn(host) else {
             continue;
         };

@@ -36,36 +36,36 @@ pub fn check(cx: &mut Ctx) {
     let backends = Target::new("storage backend", &["nfs", "ceph"], backend_names);
 
     if let Some(k) = s.settings.as_ref().map(|s| &s.kubernetes) {
-        resolve(cx, &networks, k.node_network.as_deref(), "/site/kubernetes/node-network");
-        resolve(cx, &secrets, k.join_credentials.as_deref(), "/site/kubernetes/join-credentials");
+        resolve(cx, &networks, k.node_network.as_deref(), || "/site/kubernetes/node-network".to_string());
+        resolve(cx, &secrets, k.join_credentials.as_deref(), || "/site/kubernetes/join-credentials".to_string());
     }
     for h in &s.hosts {
-        resolve(cx, &images, h.image.as_deref(), &h.at.at("image"));
-        resolve(cx, &pools, h.gpu_pool.as_deref(), &h.at.at("gpu-pool"));
-        resolve(cx, &secrets, h.bmc.as_ref().map(|b| b.credentials.as_str()), &h.at.at("bmc/credentials"));
+        resolve(cx, &images, h.image.as_deref(), || h.at.at("image"));
+        resolve(cx, &pools, h.gpu_pool.as_deref(), || h.at.at("gpu-pool"));
+        resolve(cx, &secrets, h.bmc.as_ref().map(|b| b.credentials.as_str()), || h.at.at("bmc/credentials"));
         for (i, iface) in h.interface.iter().enumerate() {
-            resolve(cx, &networks, iface.network.as_deref(), &h.at.at(&format!("interface/{i}/network")));
+            resolve(cx, &networks, iface.network.as_deref(), || h.at.at(&format!("interface/{i}/network")));
         }
         for (i, bond) in h.bond.iter().enumerate() {
-            resolve(cx, &networks, bond.network.as_deref(), &h.at.at(&format!("bond/{i}/network")));
+            resolve(cx, &networks, bond.network.as_deref(), || h.at.at(&format!("bond/{i}/network")));
         }
     }
     for ceph in &s.storage.ceph {
         for host in ceph.hosts() {
-            resolve(cx, &hosts, Some(host), &ceph.at.at("hosts"));
+            resolve(cx, &hosts, Some(host), || ceph.at.at("hosts"));
         }
     }
     for class in &s.storage.class {
-        resolve(cx, &backends, Some(&class.backend), &class.at.at("backend"));
+        resolve(cx, &backends, Some(&class.backend), || class.at.at("backend"));
     }
     for team in &s.teams {
         for (i, u) in team.admin.iter().enumerate() {
-            resolve(cx, &users, Some(u), &team.at.at(&format!("admin/{i}")));
+            resolve(cx, &users, Some(u), || team.at.at(&format!("admin/{i}")));
         }
         for (i, u) in team.member.iter().enumerate() {
-            resolve(cx, &users, Some(u), &team.at.at(&format!("member/{i}")));
+            resolve(cx, &users, Some(u), || team.at.at(&format!("member/{i}")));
         }
-        resolve(cx, &pools, team.quota.as_ref().and_then(|q| q.pool.as_deref()), &team.at.at("quota/pool"));
+        resolve(cx, &pools, team.quota.as_ref().and_then(|q| q.pool.as_deref()), || team.at.at("quota/pool"));
     }
     for pack in &s.packs {
         if pack.source.is_none() && crate::packs::builtin(&pack.name).is_none() {
@@ -85,12 +85,13 @@ pub fn check(cx: &mut Ctx) {
                         .label_opt(cx.span(&ptr), "here"),
                 );
             }
-            resolve(cx, &secrets, set.from.as_deref(), &format!("{ptr}/from"));
+            resolve(cx, &secrets, set.from.as_deref(), || format!("{ptr}/from"));
         }
     }
 }
 
-fn resolve(cx: &mut Ctx, target: &Target, name: Option<&str>, ptr: &str) {
+/// `ptr` is formatted only for a diagnostic.
+fn resolve(cx: &mut Ctx, target: &Target, name: Option<&str>, ptr: impl FnOnce() -> String) {
     let Some(name) = name else { return };
     // An object dropped for its own errors, possibly without a usable name,
     // may be the one meant: its error is already reported.
@@ -99,7 +100,7 @@ fn resolve(cx: &mut Ctx, target: &Target, name: Option<&str>, ptr: &str) {
         return;
     }
     let mut d = Diagnostic::new(&UNKNOWN_REFERENCE, format!("no {} is named `{name}`", target.kind))
-        .label_opt(cx.span(ptr), format!("unknown {}", target.kind));
+        .label_opt(cx.span(&ptr()), format!("unknown {}", target.kind));
     let mut candidates: Vec<&str> = target.names.iter().copied().collect();
     candidates.sort_unstable();
     d = match did_you_mean(name, candidates.iter().copied()) {

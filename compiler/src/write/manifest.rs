@@ -9,7 +9,10 @@ use rayon::prelude::*;
 pub const NAME: &str = "MANIFEST";
 
 pub fn render(files: &BTreeMap<String, Vec<u8>>, digest: &str) -> String {
-    let mut out = String::new();
+    // Sized up front: a large tree's MANIFEST is megabytes, and growing it
+    // copies and zeroes pages again at every doubling.
+    let lines: usize = files.keys().map(|path| 64 + 2 + path.len() + 1).sum();
+    let mut out = String::with_capacity(lines + 256 + digest.len());
     out.push_str("# bosun MANIFEST: the files bosun wrote here; check them with `sha256sum -c MANIFEST`\n");
     out.push_str(&format!("# compiler: bosun {}\n", env!("CARGO_PKG_VERSION")));
     out.push_str(&format!("# site-digest: {digest}\n"));

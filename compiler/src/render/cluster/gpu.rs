@@ -86,10 +86,24 @@ pub fn pool_node_labels(site: &Site, pool: &GpuPool) -> Vec<(String, String)> {
         labels.push((k.to_string(), v.to_string()));
     }
     labels.push(("nvidia.com/device-plugin.config".to_string(), pool.name.clone()));
-    if let Some(key) = mig_configs(site).remove(&pool.name) {
+    if let Some(key) = mig_config(site, pool) {
         labels.push(("nvidia.com/mig.config".to_string(), key));
     }
     labels
+}
+
+/// [`mig_configs`] of one pool, as the node labels of every GPU host need
+/// it: pools of its own model give a profile the same devices, so only the
+/// other models' pools are compared.
+fn mig_config(site: &Site, pool: &GpuPool) -> Option<String> {
+    let (profile, devices, _) = mig_layout(pool)?;
+    let same = site
+        .pools
+        .iter()
+        .filter(|p| p.model != pool.model)
+        .filter_map(mig_layout)
+        .all(|(other, d, _)| other != profile || d == devices);
+    Some(if same { profile.to_string() } else { format!("{profile}-{}", pool.name) })
 }
 
 pub fn render(plan: &Plan, objs: &mut Objects, out: &mut Outputs) -> Result<(), String> {

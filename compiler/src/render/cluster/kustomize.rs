@@ -1,7 +1,6 @@
 //! Writes the collected objects, a kustomization.yaml per folder and one at
 //! the top listing the folders, so `kubectl kustomize cluster/` builds.
 
-use rayon::prelude::*;
 use serde_json::json;
 
 use super::{FOLDERS, Objects};
@@ -16,15 +15,15 @@ fn kustomization(resources: Vec<String>) -> String {
     }))
 }
 
-pub fn write(objs: Objects, out: &mut Outputs) -> Result<(), String> {
+pub fn write(mut objs: Objects, out: &mut Outputs) -> Result<(), String> {
     let mut listed = Vec::new();
     for folder in FOLDERS {
-        let Some(files) = objs.folders.get(folder).filter(|f| !f.is_empty()) else { continue };
-        let texts: Vec<String> = files.par_iter().map(|(_, value)| yaml::to_string(value)).collect();
-        for (file, text) in files.keys().zip(texts) {
-            out.text(&["cluster", folder, file], text)?;
+        let Some(files) = objs.folders.remove(folder).filter(|f| !f.is_empty()) else { continue };
+        let names: Vec<String> = files.keys().cloned().collect();
+        for (file, text) in files {
+            out.text(&["cluster", folder, &file], text)?;
         }
-        out.text(&["cluster", folder, "kustomization.yaml"], kustomization(files.keys().cloned().collect()))?;
+        out.text(&["cluster", folder, "kustomization.yaml"], kustomization(names))?;
         listed.push(folder.to_string());
     }
     if !listed.is_empty() {

@@ -4,7 +4,8 @@
 //!
 //! Built-in kinds are k8s-openapi types; custom resources are the types in
 //! `crds`. Both go through `serde_json::Value` into the project's YAML
-//! emitter.
+//! emitter as they are added; the ClusterQueues, whose flavor lists repeat
+//! across teams, are spliced from parts emitted once (`queues`).
 
 mod crds;
 mod gpu;
@@ -20,7 +21,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Outputs;
+use super::{Outputs, yaml};
 use crate::model::Site;
 use crate::plan::Plan;
 
@@ -35,10 +36,12 @@ const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "bosun");
 /// Label naming the team an object belongs to.
 pub const TEAM_LABEL: &str = "bosun.io/team";
 
-/// Objects collected per folder: file name → YAML value.
+/// Objects collected per folder: file name → YAML. Each object is emitted
+/// as it is added, so the memory of its value is reused by the next one
+/// rather than thousands of values living until the end.
 #[derive(Default)]
 pub struct Objects {
-    folders: BTreeMap<&'static str, BTreeMap<String, Value>>,
+    folders: BTreeMap<&'static str, BTreeMap<String, String>>,
 }
 
 impl Objects {
@@ -51,20 +54,40 @@ impl Objects {
 
     /// [`Objects::add`] for an object already turned into a value (on another thread).
     pub fn add_value(&mut self, folder: &'static str, value: Value) -> Result<(), String> {
-        let kind = value.get("kind").and_then(Value::as_str).ok_or("object without kind")?.to_ascii_lowercase();
+        let kind = value.get("kind").and_then(Value::as_str).ok_or("object without kind")?;
         let meta = value.get("metadata").ok_or("object without metadata")?;
         let name = meta.get("name").and_then(Value::as_str).ok_or("object without name")?;
-        let file = match meta.get("namespace").and_then(Value::as_str) {
-            Some(ns) => format!("{kind}-{ns}.{name}.yaml"),
-            None => format!("{kind}-{name}.yaml"),
-        };
+        let file = file_name(kind, name, meta.get("namespace").and_then(Value::as_str));
+        self.insert(folder, file, yaml::to_string(&value))
+    }
+
+    /// [`Objects::add`] for an object emitted as YAML already.
+    pub fn add_yaml(
+        &mut self,
+        folder: &'static str,
+        id: (&str, &str, Option<&str>),
+        yaml: String,
+    ) -> Result<(), String> {
+        let (kind, name, namespace) = id;
+        self.insert(folder, file_name(kind, name, namespace), yaml)
+    }
+
+    fn insert(&mut self, folder: &'static str, file: String, yaml: String) -> Result<(), String> {
         if !FOLDERS.contains(&folder) {
             return Err(format!("unknown cluster folder {folder}"));
         }
-        if self.folders.entry(folder).or_default().insert(file.clone(), value).is_some() {
+        if self.folders.entry(folder).or_default().insert(file.clone(), yaml).is_some() {
             return Err(format!("two objects would be cluster/{folder}/{file}"));
         }
         Ok(())
+    }
+}
+
+fn file_name(kind: &str, name: &str, namespace: Option<&str>) -> String {
+    let kind = kind.to_ascii_lowercase();
+    match namespace {
+        Some(ns) => format!("{kind}-{ns}.{name}.yaml"),
+        None => format!("{kind}-{name}.yaml"),
     }
 }
 

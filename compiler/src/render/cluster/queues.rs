@@ -3,6 +3,7 @@
 //! namespace. Rendered when the site installs the `kueue` pack.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use k8s_openapi::api::core::v1::Toleration;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -15,6 +16,7 @@ use super::gpu::{POOL_LABEL, pool_resources, team_gpus};
 use super::{Objects, meta, pack_namespace, team_meta};
 use crate::model::{GpuPool, Site, Team};
 use crate::plan::Plan;
+use crate::render::yaml;
 
 /// The flavor of CPU and memory: any node.
 pub const CPU_FLAVOR: &str = "default-flavor";
@@ -32,25 +34,85 @@ pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
         objs.add("queues", &Cr::new(meta(&pool.name, None), flavor(pool)))?;
     }
     let gpu_resources = gpu_resources(&plan.pools);
+    let idle = IdleFlavors::new(&plan.pools, &gpu_resources)?;
     // A ClusterQueue lists every pool: with many teams and pools, the
     // largest objects bosun renders, so they are built on every core.
-    let queues: Vec<Result<[Value; 2], String>> = plan
+    let queues: Vec<Result<(String, Value), String>> = plan
         .teams
         .par_iter()
         .map(|team| {
-            let cq = Cr::new(team_meta(&team.name, None, &team.name), cluster_queue(plan, team, &gpu_resources));
             let lq = LocalQueueSpec { cluster_queue: team.name.clone() };
             let lq = Cr::new(team_meta(LOCAL_QUEUE, Some(team.namespace()), &team.name), lq);
-            let value = |v: serde_json::Result<Value>| v.map_err(|e| e.to_string());
-            Ok([value(serde_json::to_value(&cq))?, value(serde_json::to_value(&lq))?])
+            Ok((cluster_queue_yaml(plan, team, &gpu_resources, &idle)?, to_value(&lq)?))
         })
         .collect();
-    for pair in queues {
-        for value in pair? {
-            objs.add_value("queues", value)?;
-        }
+    for (team, pair) in plan.teams.iter().zip(queues) {
+        let (cq, lq) = pair?;
+        objs.add_yaml("queues", (ClusterQueueSpec::KIND, &team.name, None), cq)?;
+        objs.add_value("queues", lq)?;
     }
     Ok(())
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, String> {
+    serde_json::to_value(v).map_err(|e| e.to_string())
+}
+
+/// The GPU flavors of a ClusterQueue, each pool's as YAML items with a
+/// nominal quota of 0, in pool order: what every team's queue lists for
+/// the pools it does not draw its quota from.
+struct IdleFlavors {
+    yaml: String,
+    /// Where each pool's item is in `yaml`.
+    items: Vec<Range<usize>>,
+}
+
+/// Where a ClusterQueue's GPU flavors sit: `spec.resourceGroups[].flavors[]`.
+const FLAVOR_INDENT: usize = 8;
+
+impl IdleFlavors {
+    fn new(pools: &[&GpuPool], gpu_resources: &[String]) -> Result<Self, String> {
+        let mut idle = IdleFlavors { yaml: String::new(), items: Vec::with_capacity(pools.len()) };
+        // Without GPU resources a queue has no GPU resource group.
+        if gpu_resources.is_empty() {
+            return Ok(idle);
+        }
+        let pad = " ".repeat(FLAVOR_INDENT);
+        for pool in pools {
+            let start = idle.yaml.len();
+            let item =
+                yaml::to_string(&Value::Array(vec![to_value(&flavor_quotas(pool, gpu_resources, &BTreeMap::new()))?]));
+            for line in item.lines() {
+                idle.yaml.push_str(&pad);
+                idle.yaml.push_str(line);
+                idle.yaml.push('\n');
+            }
+            idle.items.push(start..idle.yaml.len());
+        }
+        Ok(idle)
+    }
+}
+
+/// A team's ClusterQueue as YAML. Kueue tries flavors in order: the team's
+/// own pool first, then the others (borrowing what is idle there). The
+/// queue is emitted with that first flavor only; the others, the last items
+/// of the document, are spliced in from `idle`.
+fn cluster_queue_yaml(
+    plan: &Plan,
+    team: &Team,
+    gpu_resources: &[String],
+    idle: &IdleFlavors,
+) -> Result<String, String> {
+    let own = plan.site.quota_pool(team).and_then(|own| plan.pools.iter().position(|p| p.name == own.name));
+    let first = own.unwrap_or(0);
+    let cq = Cr::new(team_meta(&team.name, None, &team.name), cluster_queue(plan, team, gpu_resources, first));
+    let mut text = yaml::to_string(&to_value(&cq)?);
+    if let Some(skip) = idle.items.get(first) {
+        text.reserve(idle.yaml.len() - skip.len());
+        text.push_str(&idle.yaml[..skip.start]);
+        text.push_str(&idle.yaml[skip.end..]);
+    }
+    Ok(text)
 }
 
 /// `KEY[=VALUE]:EFFECT` as the toleration that lets a pod past it.
@@ -102,7 +164,19 @@ pub fn gpu_nominal(site: &Site, team: &Team, pool: &GpuPool) -> BTreeMap<String,
     }
 }
 
-fn cluster_queue(plan: &Plan, team: &Team, gpu_resources: &[String]) -> ClusterQueueSpec {
+fn flavor_quotas(pool: &GpuPool, gpu_resources: &[String], nominal: &BTreeMap<String, u64>) -> FlavorQuotas {
+    let resources = gpu_resources
+        .iter()
+        .map(|r| ResourceQuota {
+            name: r.to_string(),
+            nominal_quota: Quantity(nominal.get(r).copied().unwrap_or(0).to_string()),
+        })
+        .collect();
+    FlavorQuotas { name: pool.name.clone(), resources }
+}
+
+/// A team's ClusterQueue with only the GPU flavor of pool `first` listed.
+fn cluster_queue(plan: &Plan, team: &Team, gpu_resources: &[String], first: usize) -> ClusterQueueSpec {
     let rq = |name: &str, q: Quantity| ResourceQuota { name: name.to_string(), nominal_quota: q };
     let mut groups = vec![ResourceGroup {
         covered_resources: vec!["cpu".to_string(), "memory".to_string()],
@@ -111,23 +185,9 @@ fn cluster_queue(plan: &Plan, team: &Team, gpu_resources: &[String]) -> ClusterQ
             resources: vec![rq("cpu", compute(team, true)), rq("memory", compute(team, false))],
         }],
     }];
-    if !gpu_resources.is_empty() {
-        // Kueue tries flavors in order: the team's own pool first, then the
-        // others (borrowing what is idle there).
-        let own = plan.site.quota_pool(team).map(|p| p.name.as_str());
-        let mut pools = plan.pools.clone();
-        pools.sort_by_key(|p| Some(p.name.as_str()) != own);
-        let flavors = pools
-            .iter()
-            .map(|pool| {
-                let nominal = gpu_nominal(plan.site, team, pool);
-                let resources = gpu_resources
-                    .iter()
-                    .map(|r| rq(r, Quantity(nominal.get(r).copied().unwrap_or(0).to_string())))
-                    .collect();
-                FlavorQuotas { name: pool.name.clone(), resources }
-            })
-            .collect();
+    if let Some(pool) = plan.pools.get(first).filter(|_| !gpu_resources.is_empty()) {
+        let nominal = gpu_nominal(plan.site, team, pool);
+        let flavors = vec![flavor_quotas(pool, gpu_resources, &nominal)];
         groups.push(ResourceGroup { covered_resources: gpu_resources.to_vec(), flavors });
     }
     ClusterQueueSpec {

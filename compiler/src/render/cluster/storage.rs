@@ -224,9 +224,10 @@ fn nauta_folders(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
     if shares.len() != NAUTA_SHARES.len() {
         return Ok(());
     }
+    let users = teams::Users::new(site);
     for team in &plan.teams {
         let ns = team.namespace();
-        for user in teams::people(site, team) {
+        for user in users.of(team) {
             for nfs in &shares {
                 let class =
                     site.storage.class.iter().filter(|c| c.backend == nfs.name).min_by(|a, b| a.name.cmp(&b.name));

@@ -1,7 +1,7 @@
 //! Per team: its Namespace, RoleBindings to the OIDC identities of its
 //! people, ResourceQuota and LimitRange.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::core::v1::{
     LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ResourceQuota, ResourceQuotaSpec,
@@ -20,9 +20,10 @@ pub const OIDC_PREFIX: &str = "oidc:";
 const NODE_SELECTOR: &str = "scheduler.alpha.kubernetes.io/node-selector";
 
 pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
+    let users = Users::new(plan.site);
     for team in &plan.teams {
         namespace(team, objs)?;
-        rbac(plan.site, team, objs)?;
+        rbac(&users, team, objs)?;
         quota(plan.site, team, objs)?;
         limit_range(team, objs)?;
     }
@@ -57,17 +58,30 @@ pub fn role_of(team: &Team, user: &User) -> &'static str {
     }
 }
 
-/// The team's people (admins and members), each once, sorted by name.
-pub fn people<'a>(site: &'a Site, team: &Team) -> Vec<&'a User> {
-    let mut names: Vec<&String> = team.admin.iter().chain(&team.member).collect();
-    names.sort();
-    names.dedup();
-    names.into_iter().filter_map(|n| site.users.iter().find(|u| &u.name == n)).collect()
+/// The site's users by name, for looking up the people of many teams.
+pub struct Users<'a>(HashMap<&'a str, &'a User>);
+
+impl<'a> Users<'a> {
+    pub fn new(site: &'a Site) -> Self {
+        let mut by_name = HashMap::with_capacity(site.users.len());
+        for user in &site.users {
+            by_name.entry(user.name.as_str()).or_insert(user);
+        }
+        Users(by_name)
+    }
+
+    /// The team's people (admins and members), each once, sorted by name.
+    pub fn of(&self, team: &Team) -> Vec<&'a User> {
+        let mut names: Vec<&String> = team.admin.iter().chain(&team.member).collect();
+        names.sort();
+        names.dedup();
+        names.into_iter().filter_map(|n| self.0.get(n.as_str()).copied()).collect()
+    }
 }
 
-fn rbac(site: &Site, team: &Team, objs: &mut Objects) -> Result<(), String> {
+fn rbac(users: &Users, team: &Team, objs: &mut Objects) -> Result<(), String> {
     let mut by_role: BTreeMap<&str, Vec<Subject>> = BTreeMap::new();
-    for user in people(site, team) {
+    for user in users.of(team) {
         // Without an email the user has no OIDC identity to bind.
         let Some(email) = &user.email else { continue };
         by_role.entry(role_of(team, user)).or_default().push(Subject {
