@@ -19,7 +19,7 @@ use crate::source::{FileId, Span};
 /// The nodes of `text`, or `None` when the text is outside the subset (or
 /// not valid KDL).
 pub fn parse(text: &str, file: FileId) -> Option<Vec<Node>> {
-    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, file };
+    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, file, nodes: Vec::new(), entries: Vec::new() };
     let nodes = p.nodes(0)?;
     (p.pos == p.bytes.len()).then_some(nodes)
 }
@@ -33,6 +33,11 @@ struct Parser<'t> {
     bytes: &'t [u8],
     pos: usize,
     file: FileId,
+    /// Nodes and entries being read, on stacks: each list is moved into a
+    /// vector of its exact size when complete. Grown one push at a time,
+    /// the lists of a large site held several times the memory they use.
+    nodes: Vec<Node>,
+    entries: Vec<Entry>,
 }
 
 /// What ended a node.
@@ -58,16 +63,16 @@ impl Parser<'_> {
 
     /// Nodes up to the end of the text (depth 0) or up to a `}` (left unconsumed).
     fn nodes(&mut self, depth: usize) -> Option<Vec<Node>> {
-        let mut nodes = Vec::new();
+        let mark = self.nodes.len();
         loop {
             self.line_space()?;
             match self.peek() {
-                None if depth == 0 => return Some(nodes),
-                Some(b'}') if depth > 0 => return Some(nodes),
+                None if depth == 0 => return Some(self.nodes.drain(mark..).collect()),
+                Some(b'}') if depth > 0 => return Some(self.nodes.drain(mark..).collect()),
                 None | Some(b'}') => return None,
                 Some(_) => {
                     let (node, end) = self.node(depth)?;
-                    nodes.push(node);
+                    self.nodes.push(node);
                     if end == End::Brace && depth == 0 {
                         return None;
                     }
@@ -170,13 +175,15 @@ impl Parser<'_> {
         let start = self.pos;
         let name = self.string()?;
         let name_span = self.span(start);
-        let mut entries = Vec::new();
+        let mark = self.entries.len();
         loop {
             let spaced = self.node_space()?;
             if let Some(end) = self.terminator()? {
+                let entries = self.entries.drain(mark..).collect();
                 return Some((node(name, name_span, entries, None), end));
             }
             if self.peek() == Some(b'{') {
+                let entries = self.entries.drain(mark..).collect();
                 let children = self.children(depth)?;
                 self.node_space()?;
                 let end = self.terminator()?;
@@ -185,7 +192,8 @@ impl Parser<'_> {
             if !spaced {
                 return None;
             }
-            entries.push(self.entry()?);
+            let entry = self.entry()?;
+            self.entries.push(entry);
         }
     }
 
