@@ -19,9 +19,44 @@ use crate::source::{FileId, Span};
 /// The nodes of `text`, or `None` when the text is outside the subset (or
 /// not valid KDL).
 pub fn parse(text: &str, file: FileId) -> Option<Vec<Node>> {
-    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, file, nodes: Vec::new(), entries: Vec::new() };
+    parse_in_halves(text, file, HALVES_ABOVE)
+}
+
+/// From this size on, a file is read in two halves at once.
+const HALVES_ABOVE: usize = 1 << 20;
+
+/// Splits after a `}` alone on its line near the middle. When the first
+/// half reads to its end, that brace closed a top-level node, so the second
+/// half starts where a node may: both halves read as the whole would. When
+/// it does not (the brace was nested, or in a comment), the whole file is
+/// read in one go.
+fn parse_in_halves(text: &str, file: FileId, above: usize) -> Option<Vec<Node>> {
+    let split = (text.len() >= above).then(|| top_level_break(text)).flatten();
+    if let Some(mid) = split {
+        let (first, second) =
+            rayon::join(|| parse_range(text, file, 0, mid), || parse_range(text, file, mid, text.len()));
+        if let (Some(mut first), Some(second)) = (first, second) {
+            first.extend(second);
+            return Some(first);
+        }
+    }
+    parse_range(text, file, 0, text.len())
+}
+
+/// Just after the first `\n}\n` past the middle of the text.
+fn top_level_break(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let from = bytes.len() / 2;
+    let at = bytes[from..].windows(3).position(|w| w == b"\n}\n")? + from + 3;
+    (at < bytes.len()).then_some(at)
+}
+
+/// The nodes of `text[start..end]`, with spans in the whole text.
+fn parse_range(text: &str, file: FileId, start: usize, end: usize) -> Option<Vec<Node>> {
+    let bytes = &text.as_bytes()[..end];
+    let mut p = Parser { text, bytes, pos: start, file, nodes: Vec::new(), entries: Vec::new() };
     let nodes = p.nodes(0)?;
-    (p.pos == p.bytes.len()).then_some(nodes)
+    (p.pos == end).then_some(nodes)
 }
 
 /// Children blocks nest at most this deep before the kdl crate takes over

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::parse;
+use super::{parse, parse_in_halves, parse_range, top_level_break};
 use crate::diag::Diagnostics;
 use crate::parse::tree;
 use crate::source::FileId;
@@ -23,8 +23,11 @@ fn reference(text: &str) -> Option<String> {
 /// Fails when the fast parser accepts what the kdl crate rejects or builds
 /// different nodes; returns whether the fast parser answered.
 fn agrees(text: &str) -> bool {
-    let Some(fast) = parse(text, FILE) else { return false };
-    let fast = format!("{fast:#?}");
+    let whole = parse(text, FILE).map(|n| format!("{n:#?}"));
+    // Read in halves (as large files are), the text gives the same answer.
+    let halves = parse_in_halves(text, FILE, 0).map(|n| format!("{n:#?}"));
+    assert_eq!(halves, whole, "reading in halves differs for:\n{text}");
+    let Some(fast) = whole else { return false };
     match reference(text) {
         Some(expected) => assert_eq!(fast, expected, "different nodes for:\n{text}"),
         None => panic!("the fast parser accepts text the kdl crate rejects:\n{text}"),
@@ -56,6 +59,17 @@ fn answers_for_every_example_and_the_synthetic_site() {
         }
     }
     assert!(agrees(&crate::synth::site(crate::synth::Spec::new(100))));
+}
+
+#[test]
+fn reads_a_large_site_in_halves() {
+    let text = crate::synth::site(crate::synth::Spec::new(100));
+    let mid = top_level_break(&text).expect("a top-level node ends past the middle");
+    let first = parse_range(&text, FILE, 0, mid).expect("first half");
+    let second = parse_range(&text, FILE, mid, text.len()).expect("second half");
+    assert!(!first.is_empty() && !second.is_empty());
+    let joined: Vec<_> = first.into_iter().chain(second).collect();
+    assert_eq!(format!("{joined:#?}"), format!("{:#?}", parse(&text, FILE).unwrap()));
 }
 
 #[test]
