@@ -70,11 +70,15 @@ pub fn run(args: &Args) -> u8 {
 /// `compile --check`: prints the review of what compiling would change and
 /// returns how many files differ in any byte (layout-only ones included).
 pub fn check(output: &Path, tree: &crate::write::Tree, format: &FormatArg) -> Result<usize, u8> {
-    let old = review::read_for_check(output, tree).map_err(|e| {
+    let report = |e: review::ReviewError| {
         eprintln!("error[{}]: {e}", e.code());
         2
-    })?;
-    let review = review::review(&old, &tree.files);
+    };
+    // An unchanged folder is the tree itself: no copy of it is read.
+    let review = match review::unchanged(output, tree).map_err(report)? {
+        true => review::review(&tree.files, &tree.files),
+        false => review::review(&review::read_for_check(output, tree).map_err(report)?, &tree.files),
+    };
     let changed = review.files.len() + review.layout_only.len();
     print(&review, format, &output.display().to_string(), changed > 0);
     Ok(changed)

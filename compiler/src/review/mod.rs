@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 pub use resources::{DocChange, DocKey, FieldChange};
 pub use summary::Summary;
-pub use tree::{Files, ReviewError, read_dir, read_for_check};
+pub use tree::{Files, ReviewError, read_dir, read_for_check, unchanged};
 
 /// How a file or document differs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

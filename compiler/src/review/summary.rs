@@ -371,7 +371,9 @@ fn blast(new: &Files, files: &[FileDiff], resources: &BTreeMap<ResourceId, Statu
         }
     }
     let touched: Vec<&str> = files.iter().map(|f| f.path.as_str()).filter(|p| *p != "MANIFEST").collect();
-    for s in syncers(new) {
+    // Finding the syncers reads every file of the tree: not for nothing.
+    let syncers = if touched.is_empty() { Vec::new() } else { syncers(new) };
+    for s in syncers {
         if touched.iter().any(|p| s.refs.iter().any(|(r, dir)| covers(r, *dir, p))) {
             syncs.insert(s.label);
         }

@@ -181,3 +181,31 @@ fn check_reads_what_a_commit_would_touch_and_writes_nothing() {
     );
     assert!(!dir.path().join("d.txt").exists() && dir.path().join("gone.txt").exists());
 }
+
+/// `unchanged` answers yes exactly when reading the folder would find no change.
+#[test]
+fn unchanged_agrees_with_reading_the_folder() {
+    let tree = |entries: &[(&str, &str)]| {
+        let mut files = files(entries);
+        let manifest = crate::write::manifest::render(&files, "sha256:test");
+        files.insert(crate::write::manifest::NAME.to_string(), manifest.into_bytes());
+        crate::write::Tree { files }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let old = tree(&[("a/b.txt", "1"), ("c.txt", "2"), ("gone.txt", "3")]);
+    crate::write::commit(dir.path(), &old, false).unwrap();
+    std::fs::write(dir.path().join("foreign.txt"), "not bosun's").unwrap();
+    let same = |t: &crate::write::Tree| {
+        let answer = unchanged(dir.path(), t).unwrap();
+        let found = review(&read_for_check(dir.path(), t).unwrap(), &t.files);
+        assert_eq!(answer, found.files.is_empty() && found.layout_only.is_empty());
+        answer
+    };
+    assert!(same(&old), "a folder just written, beside a foreign file");
+    assert!(!same(&tree(&[("a/b.txt", "1"), ("c.txt", "changed"), ("gone.txt", "3")])), "a changed file");
+    assert!(!same(&tree(&[("a/b.txt", "1"), ("c.txt", "2")])), "a file the MANIFEST lists, to be removed");
+    assert!(!same(&tree(&[("a/b.txt", "1"), ("c.txt", "2"), ("gone.txt", "3"), ("new", "4")])), "a new file");
+    std::fs::remove_file(dir.path().join("c.txt")).unwrap();
+    assert!(!same(&old), "a file deleted by hand");
+    assert!(!unchanged(&dir.path().join("missing"), &old).unwrap(), "a missing folder");
+}

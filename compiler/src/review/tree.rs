@@ -76,27 +76,10 @@ pub fn read_dir(dir: &Path) -> Result<Files, ReviewError> {
 /// other tools in the folder are left out, as `compile` leaves them alone.
 /// A folder that does not exist is empty.
 pub fn read_for_check(dir: &Path, tree: &Tree) -> Result<Files, ReviewError> {
-    let mut paths: BTreeSet<String> = tree.files.keys().cloned().collect();
-    match fs::read_to_string(dir.join(manifest::NAME)) {
-        Ok(text) => paths.extend(manifest::parse(&text).into_keys()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(error) => return Err(ReviewError::Io { path: dir.join(manifest::NAME), error }),
-    }
+    let paths = touched(dir, tree)?;
     // A large tree is tens of thousands of small files: read on every core.
-    let read: Vec<Result<Option<Vec<u8>>, ReviewError>> = paths
-        .par_iter()
-        .map(|path| {
-            let target = dir.join(path);
-            match fs::read(&target) {
-                Ok(bytes) => Ok(Some(bytes)),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-                // A folder where the tree has a file: shown as an empty file,
-                // which the tree's content replaces.
-                Err(_) if target.is_dir() => Ok(Some(Vec::new())),
-                Err(error) => Err(ReviewError::Io { path: target, error }),
-            }
-        })
-        .collect();
+    let read: Vec<Result<Option<Vec<u8>>, ReviewError>> =
+        paths.par_iter().map(|path| read_one(dir, path, |p| fs::read(p), Vec::new())).collect();
     let mut files = Files::new();
     for (path, bytes) in paths.into_iter().zip(read) {
         if let Some(bytes) = bytes? {
@@ -104,4 +87,53 @@ pub fn read_for_check(dir: &Path, tree: &Tree) -> Result<Files, ReviewError> {
         }
     }
     Ok(files)
+}
+
+/// Whether every file `read_for_check` would read holds exactly what the
+/// tree has: the usual answer in CI, found without keeping a copy of the
+/// folder (each file is read into one buffer per thread and compared).
+pub fn unchanged(dir: &Path, tree: &Tree) -> Result<bool, ReviewError> {
+    let paths = touched(dir, tree)?;
+    let same = paths.par_iter().try_for_each_init(Vec::new, |buf: &mut Vec<u8>, path| {
+        let into_buf = |target: &Path| {
+            buf.clear();
+            fs::File::open(target).and_then(|mut f| io::Read::read_to_end(&mut f, buf))
+        };
+        let found = read_one(dir, path, into_buf, 0).map(|n| n.map(|n| &buf[..n]));
+        match found {
+            Ok(found) if found == tree.files.get(path).map(Vec::as_slice) => Ok(()),
+            // A difference, or a read error `read_for_check` will report.
+            _ => Err(()),
+        }
+    });
+    Ok(same.is_ok())
+}
+
+/// The paths of the tree and of the folder's MANIFEST.
+fn touched(dir: &Path, tree: &Tree) -> Result<BTreeSet<String>, ReviewError> {
+    let mut paths: BTreeSet<String> = tree.files.keys().cloned().collect();
+    match fs::read_to_string(dir.join(manifest::NAME)) {
+        Ok(text) => paths.extend(manifest::parse(&text).into_keys()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(error) => return Err(ReviewError::Io { path: dir.join(manifest::NAME), error }),
+    }
+    Ok(paths)
+}
+
+/// Reads one file of the folder with `read`; `None` when it does not exist.
+/// A folder where the tree has a file reads as `empty`, an empty file the
+/// tree's content replaces.
+fn read_one<T>(
+    dir: &Path,
+    path: &str,
+    read: impl FnOnce(&Path) -> io::Result<T>,
+    empty: T,
+) -> Result<Option<T>, ReviewError> {
+    let target = dir.join(path);
+    match read(&target) {
+        Ok(content) => Ok(Some(content)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(_) if target.is_dir() => Ok(Some(empty)),
+        Err(error) => Err(ReviewError::Io { path: target, error }),
+    }
 }
