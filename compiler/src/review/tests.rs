@@ -150,17 +150,19 @@ fn a_changed_multi_line_string_shows_its_changed_lines() {
     assert!(text.contains("\n  -   b\n  +   B\n"), "{text}");
 }
 
+/// A compiled tree of these files and its MANIFEST.
+fn tree(entries: &[(&str, &str)]) -> crate::write::Tree {
+    let mut files = files(entries);
+    let manifest = crate::write::manifest::render(&files, "sha256:test");
+    files.insert(crate::write::manifest::NAME.to_string(), manifest.into_bytes());
+    crate::write::Tree { files }
+}
+
 /// What `compile --check` compares: the files the tree writes and those the
 /// folder's MANIFEST says bosun wrote; other files are left out, nothing is
 /// written, and a missing folder is empty.
 #[test]
 fn check_reads_what_a_commit_would_touch_and_writes_nothing() {
-    let tree = |entries: &[(&str, &str)]| {
-        let mut files = files(entries);
-        let manifest = crate::write::manifest::render(&files, "sha256:test");
-        files.insert(crate::write::manifest::NAME.to_string(), manifest.into_bytes());
-        crate::write::Tree { files }
-    };
     let dir = tempfile::tempdir().unwrap();
     let old = tree(&[("a/b.txt", "1"), ("c.txt", "2"), ("gone.txt", "3")]);
     assert!(read_for_check(&dir.path().join("missing"), &old).unwrap().is_empty(), "a missing folder is empty");
@@ -185,12 +187,6 @@ fn check_reads_what_a_commit_would_touch_and_writes_nothing() {
 /// `unchanged` answers yes exactly when reading the folder would find no change.
 #[test]
 fn unchanged_agrees_with_reading_the_folder() {
-    let tree = |entries: &[(&str, &str)]| {
-        let mut files = files(entries);
-        let manifest = crate::write::manifest::render(&files, "sha256:test");
-        files.insert(crate::write::manifest::NAME.to_string(), manifest.into_bytes());
-        crate::write::Tree { files }
-    };
     let dir = tempfile::tempdir().unwrap();
     let old = tree(&[("a/b.txt", "1"), ("c.txt", "2"), ("gone.txt", "3")]);
     crate::write::commit(dir.path(), &old, false).unwrap();
