@@ -8,7 +8,7 @@
 //! needs it. It answers exactly as a map from pointer strings would: a node
 //! without a location is a pointer the map would not hold.
 
-use super::mix::FastMap;
+use super::FastMap;
 use crate::source::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,6 @@ mod check;
 pub mod errors;
 mod index;
 mod lower;
-mod mix;
 pub mod schema;
 
 pub use check::describe;
@@ -17,6 +16,10 @@ use serde_json::Value;
 use crate::diag::Diagnostics;
 use crate::parse::Parsed;
 use crate::source::{FileId, Span};
+
+/// The stage's own maps hold short keys and integers, for which the
+/// standard SipHash costs more than the rest of a lookup.
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// The site as JSON, where each value came from, and which values broke a rule.
 #[derive(Debug)]

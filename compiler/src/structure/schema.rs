@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use super::mix::FastMap;
+use super::FastMap;
 
 pub const SCHEMA_TEXT: &str = include_str!("../../../schema/site.schema.json");
 
