@@ -9,6 +9,10 @@
 //! reordering documents is not a change, and compared as mappings, so
 //! reordering keys is not a change either. A change inside a document is a
 //! list of field paths with their old and new values.
+//!
+//! Scalars are read as Helm, kubectl and PyYAML read them: YAML 1.1, where a
+//! plain `off` is a boolean and `0755` an octal number (`yaml11`). Read as
+//! YAML 1.2, `"off"` → `off` would be no change at all.
 
 use std::collections::BTreeMap;
 
@@ -90,7 +94,7 @@ pub fn documents(bytes: &[u8]) -> Option<BTreeMap<DocKey, (Value, String)>> {
     let text = std::str::from_utf8(bytes).ok()?.replace("\r\n", "\n");
     let mut out = BTreeMap::new();
     for chunk in split_documents(&text) {
-        let value: Value = serde_norway::from_str(&chunk).ok()?;
+        let value = yaml11::read(&chunk)?;
         if value.is_null() {
             continue; // an empty document: a leading `---` or a comment block
         }
@@ -331,4 +335,206 @@ pub fn inline(value: &Value, max: usize) -> String {
     }
     let cut: String = text.chars().take(max).collect();
     format!("{cut}… ({} characters)", text.chars().count())
+}
+
+mod yaml11 {
+    //! A YAML document as YAML 1.1 readers see it. serde_norway resolves
+    //! plain scalars by YAML 1.2's rules and hands the rest over as strings;
+    //! those plain strings that YAML 1.1 reads as booleans or numbers are
+    //! resolved again here. serde_norway lends a plain scalar as its own text
+    //! in the input and a quoted one as the text inside its quotes, so the
+    //! byte before a borrowed string tells the two apart.
+
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Number, Value};
+
+    /// The document, or `None` when it does not parse.
+    pub fn read(text: &str) -> Option<Value> {
+        Reader { input: text }.deserialize(serde_norway::Deserializer::from_str(text)).ok()
+    }
+
+    #[derive(Clone, Copy)]
+    struct Reader<'de> {
+        input: &'de str,
+    }
+
+    impl<'de> Reader<'de> {
+        fn is_plain(&self, v: &str) -> bool {
+            let (base, at) = (self.input.as_ptr() as usize, v.as_ptr() as usize);
+            match at.checked_sub(base) {
+                Some(0) => true,
+                Some(offset) if offset <= self.input.len() => {
+                    !matches!(self.input.as_bytes()[offset - 1], b'"' | b'\'')
+                }
+                _ => false,
+            }
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Reader<'de> {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Reader<'de> {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a YAML value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_string()))
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Value, E> {
+            Ok(if self.is_plain(v) { resolve(v) } else { Value::String(v.to_string()) })
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(v) = seq.next_element_seed(self)? {
+                out.push(v);
+            }
+            Ok(Value::Array(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key_seed(self)? {
+                // A YAML 1.1 reader's `on:` key is the boolean true.
+                let key = match key {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                out.insert(key, map.next_value_seed(self)?);
+            }
+            Ok(Value::Object(out))
+        }
+    }
+
+    /// A plain scalar that YAML 1.2 leaves a string, as YAML 1.1 types it.
+    pub fn resolve(v: &str) -> Value {
+        if let Some(b) = boolean(v) {
+            return Value::Bool(b);
+        }
+        number(v).unwrap_or_else(|| Value::String(v.to_string()))
+    }
+
+    fn boolean(v: &str) -> Option<bool> {
+        match v {
+            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+            "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// YAML 1.1's integers and floats: octal `0755`, `_` between digits,
+    /// sexagesimal `1:20` and `1:20.5`, and `0x`/`0b` with underscores.
+    fn number(v: &str) -> Option<Value> {
+        let (negative, body) = match v.as_bytes().first()? {
+            b'-' => (true, &v[1..]),
+            b'+' => (false, &v[1..]),
+            _ => (false, v),
+        };
+        let digits: String = body.chars().filter(|&c| c != '_').collect();
+        let int = |radix: u32, s: &str| -> Option<Value> {
+            let n = i64::from_str_radix(s, radix).ok()?;
+            Some(Value::from(if negative { -n } else { n }))
+        };
+        if body.starts_with('_') || digits.is_empty() {
+            return None;
+        }
+        if let Some(hex) = digits.strip_prefix("0x") {
+            return int(16, hex);
+        }
+        if let Some(bin) = digits.strip_prefix("0b") {
+            return int(2, bin);
+        }
+        if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            return int(8, &digits);
+        }
+        if digits.contains(':') {
+            return sexagesimal(&digits, negative);
+        }
+        if digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0') {
+            return int(10, &digits);
+        }
+        let float = digits.contains('.') && digits.bytes().all(|b| b.is_ascii_digit() || b".eE+-".contains(&b));
+        let f: f64 = if float { digits.parse().ok()? } else { return None };
+        Number::from_f64(if negative { -f } else { f }).map(Value::Number)
+    }
+
+    /// `190:20:30` is 190·3600 + 20·60 + 30; the last part may have a fraction.
+    fn sexagesimal(digits: &str, negative: bool) -> Option<Value> {
+        let parts: Vec<&str> = digits.split(':').collect();
+        let (last, whole) = parts.split_last()?;
+        let first_ok = whole
+            .first()
+            .is_some_and(|p| !p.is_empty() && !p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit()));
+        let sixty = |p: &str| {
+            (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u8>().is_ok_and(|n| n < 60)
+        };
+        if !first_ok || !whole[1..].iter().all(|p| sixty(p)) {
+            return None;
+        }
+        let (last_int, fraction) = last.split_once('.').map_or((*last, None), |(i, f)| (i, Some(f)));
+        if !sixty(last_int) || fraction.is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit())) {
+            return None;
+        }
+        let mut total: i64 = 0;
+        for p in whole.iter().chain(std::iter::once(&last_int)) {
+            total = total.checked_mul(60)?.checked_add(p.parse().ok()?)?;
+        }
+        let sign = if negative { -1 } else { 1 };
+        match fraction {
+            None => Some(Value::from(sign * total)),
+            Some(f) => {
+                let frac: f64 = format!("0.{f}").parse().ok()?;
+                Number::from_f64(sign as f64 * (total as f64 + frac)).map(Value::Number)
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use serde_json::json;
+
+        #[test]
+        fn plain_scalars_are_typed_as_yaml_1_1_and_quoted_ones_stay_strings() {
+            let doc = read("a: off\nb: \"off\"\nc: 'yes'\nd: Yes\ne: 0755\nf: '0755'\ng: 1:20\nh: 1_000\ni: 08\nj: 1:20.5\nk: [on, \"on\"]\non: 1\nl: -0x_1F\nm: 1.5\np: 190:20:30\nn: 1\n").unwrap();
+            assert_eq!(
+                doc,
+                json!({"a": false, "b": "off", "c": "yes", "d": true, "e": 493, "f": "0755", "g": 80, "h": 1000,
+                       "i": "08", "j": 80.5, "k": [true, "on"], "true": 1, "l": -31, "m": 1.5, "p": 685230, "false": 1})
+            );
+        }
+
+        #[test]
+        fn strings_that_only_look_like_numbers_stay_strings() {
+            for s in ["1.2.3", "0x", "_1", "1:60", "01:20", "10.0.0.0/24", "v1", "1e", "+", "-"] {
+                assert_eq!(resolve(s), Value::String(s.to_string()), "{s}");
+            }
+        }
+    }
 }
