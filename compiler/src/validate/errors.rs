@@ -127,6 +127,12 @@ codes! {
     RESERVED_NAMESPACE = "bosun::team::reserved-namespace", Error,
         "a team namespace is one Kubernetes reserves",
         "pick another namespace; `default` and every `kube-*` namespace belong to Kubernetes";
+    RESERVED_TEAM = "bosun::team::reserved-name", Error,
+        "a team is named like an object the GitOps engine owns (Argo CD's `default` AppProject)",
+        "rename the team; every generated Application belongs to the `default` AppProject, which a team's AppProject would replace";
+    ENGINE_NAMESPACE = "bosun::team::engine-namespace", Error,
+        "a team namespace is one a pack or the GitOps engine installs into",
+        "pick another namespace; a team's quota and access rules would apply to the pack's or engine's own objects";
     INLINE_SECRET = "bosun::secret::inline-value", Error,
         "a value looks like a password, token or private key",
         "keep secrets in your secret store: declare `secret \"NAME\" store=\"…\" path=\"…\"` and refer to it by name";

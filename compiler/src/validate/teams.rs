@@ -8,14 +8,30 @@ use crate::diag::Diagnostic;
 
 const RESERVED: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
 
+/// Team names the GitOps engine owns: a team's AppProject is named after it.
+const RESERVED_TEAMS: &[&str] = &["default"];
+
 pub fn check(cx: &mut Ctx) {
     let mut namespaces: HashMap<&str, String> = HashMap::new();
+    let owned = owned_namespaces(cx);
     for team in &cx.site.teams {
         let ns = team.namespace();
         let ptr = if team.namespace.is_some() { team.at.at("namespace") } else { team.at.at("name") };
-        if RESERVED.contains(&ns) || ns.starts_with("kube-") {
+        let kubernetes_owns = RESERVED.contains(&ns) || ns.starts_with("kube-");
+        // `team "default"` in namespace `default` is one mistake: the namespace says it.
+        if RESERVED_TEAMS.contains(&team.name.as_str()) && !kubernetes_owns {
+            let d =
+                Diagnostic::new(&RESERVED_TEAM, format!("team `{}` would replace Argo CD's own AppProject", team.name))
+                    .label_opt(cx.span(&team.at.at("name")), "every generated Application belongs to this AppProject");
+            cx.push(d);
+        }
+        if kubernetes_owns {
             let d = Diagnostic::new(&RESERVED_NAMESPACE, format!("team `{}` would use namespace `{ns}`", team.name))
                 .label_opt(cx.span(&ptr), "reserved by Kubernetes");
+            cx.push(d);
+        } else if let Some(owner) = owned.get(ns) {
+            let d = Diagnostic::new(&ENGINE_NAMESPACE, format!("team `{}` would use namespace `{ns}`", team.name))
+                .label_opt(cx.span(&ptr), format!("{owner} installs into this namespace"));
             cx.push(d);
         }
         if let Some(first) = namespaces.get(ns) {
@@ -39,4 +55,20 @@ pub fn check(cx: &mut Ctx) {
             cx.push(d);
         }
     }
+}
+
+/// The namespaces the GitOps engines and the site's packs (its CNI
+/// included) install into, with who does.
+fn owned_namespaces(cx: &Ctx) -> HashMap<String, String> {
+    let mut owned: HashMap<String, String> = HashMap::new();
+    owned.insert("argocd".into(), "Argo CD".into());
+    owned.insert("flux-system".into(), "Flux".into());
+    let cni = cx.site.settings.as_ref().and_then(|s| crate::packs::builtin(s.kubernetes.cni.pack()));
+    if let Some(b) = cni {
+        owned.entry(b.namespace.to_string()).or_insert_with(|| format!("pack `{}`", b.name));
+    }
+    for pack in &cx.site.packs {
+        owned.entry(crate::packs::namespace(pack).to_string()).or_insert_with(|| format!("pack `{}`", pack.name));
+    }
+    owned
 }
