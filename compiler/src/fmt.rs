@@ -28,6 +28,8 @@ pub enum FmtError {
     Syntax(String),
     /// The formatted text would not mean the same (a bug; the file is left alone).
     Changed,
+    /// Blocks nest deeper than the parser allows (1-based line and column).
+    TooDeep(usize, usize),
 }
 
 impl std::fmt::Display for FmtError {
@@ -35,12 +37,25 @@ impl std::fmt::Display for FmtError {
         match self {
             FmtError::Syntax(m) => write!(f, "not valid KDL: {m}"),
             FmtError::Changed => write!(f, "formatting would change the document's meaning; left unchanged"),
+            FmtError::TooDeep(line, col) => write!(
+                f,
+                "{line}:{col}: blocks nest more than {} levels deep [{}]; {}",
+                crate::parse::depth::MAX_DEPTH,
+                crate::parse::errors::NESTING.id,
+                crate::parse::errors::NESTING.help
+            ),
         }
     }
 }
 
 /// The canonical form of one KDL text.
 pub fn format_text(text: &str) -> Result<String, FmtError> {
+    // The kdl crate's parser recurses once per block.
+    if let Some(head) = crate::parse::depth::too_deep(text) {
+        let line_start = text[..head.start].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[..head.start].matches('\n').count() + 1;
+        return Err(FmtError::TooDeep(line, text[line_start..head.start].chars().count() + 1));
+    }
     let before = stripped(text)?;
     let out = layout(text);
     let after = stripped(&out).map_err(|_| FmtError::Changed)?;

@@ -26,6 +26,14 @@ pub static TYPE_ANNOTATION: Code = Code {
     help: "remove the `(type)` prefix; bosun knows the type of every setting",
 };
 
+/// Children blocks nest deeper than the parser allows.
+pub static NESTING: Code = Code {
+    id: "bosun::syntax::nesting",
+    severity: Error,
+    summary: "blocks nest deeper than 32 levels",
+    help: "flatten the file: sites need a handful of levels, and no setting is more than a few blocks deep",
+};
+
 /// An include points outside the folder that holds the top-level site file.
 pub static INCLUDE_OUTSIDE_ROOT: Code = Code {
     id: "bosun::include::outside-root",
@@ -58,6 +66,22 @@ pub static INCLUDE_NOT_FOUND: Code = Code {
     help: "paths are relative to the file that holds the include",
 };
 
+/// An include names something that is not a regular file.
+pub static INCLUDE_NOT_A_FILE: Code = Code {
+    id: "bosun::include::not-a-file",
+    severity: Error,
+    summary: "an include names a FIFO, device or socket, not a regular file",
+    help: "include only regular files; a pipe or device would block or never end",
+};
+
+/// A glob reaches too many files and folders.
+pub static INCLUDE_TOO_MANY: Code = Code {
+    id: "bosun::include::too-many",
+    severity: Error,
+    summary: "an include glob reaches more than 100,000 files and folders, or `**` reaches more than 16 folders down",
+    help: "narrow the pattern to the folder that holds the site's files (`hosts/*.kdl`, not `**/*.kdl`)",
+};
+
 /// A glob include matches no file.
 pub static INCLUDE_NO_MATCH: Code = Code {
     id: "bosun::include::no-match",
@@ -78,10 +102,13 @@ pub static CODES: &[&Code] = &[
     &SYNTAX,
     &ENCODING,
     &TYPE_ANNOTATION,
+    &NESTING,
     &INCLUDE_OUTSIDE_ROOT,
     &INCLUDE_CYCLE,
     &INCLUDE_REPEATED,
     &INCLUDE_NOT_FOUND,
+    &INCLUDE_NOT_A_FILE,
+    &INCLUDE_TOO_MANY,
     &INCLUDE_NO_MATCH,
     &INCLUDE_FORM,
 ];

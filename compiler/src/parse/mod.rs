@@ -6,7 +6,9 @@
 //! inside the folder of the top-level file: a site is one folder that can be
 //! reviewed and committed as a whole.
 
+pub mod depth;
 pub mod errors;
+mod expand;
 mod fast;
 mod tree;
 
@@ -42,6 +44,10 @@ impl std::fmt::Display for ReadError {
 /// are pushed to `diags`; the returned nodes are whatever parsed cleanly.
 pub fn parse(path: &Path, diags: &mut Diagnostics) -> Result<Parsed, ReadError> {
     let read_err = |error| ReadError { path: path.to_path_buf(), error };
+    // Opening a FIFO or a device would block or never end.
+    if !std::fs::metadata(path).map_err(read_err)?.is_file() {
+        return Err(read_err(std::io::Error::other("not a regular file")));
+    }
     let bytes = std::fs::read(path).map_err(read_err)?;
     let canonical = path.canonicalize().map_err(read_err)?;
     let root_dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -86,6 +92,12 @@ impl Loader<'_> {
 
     fn load(&mut self, file: FileId) -> Vec<Node> {
         let text = self.sources.get(file).text.clone();
+        if let Some(head) = depth::too_deep(&text) {
+            let d = Diagnostic::new(&NESTING, format!("blocks nest more than {} levels deep", depth::MAX_DEPTH))
+                .label(Span::new(file, head.start, head.end), "this block is one level too deep");
+            self.diags.push(d);
+            return Vec::new();
+        }
         let nodes = match fast::parse(&text, file) {
             Some(nodes) => nodes,
             None => self.parse_with_kdl(file, &text),
@@ -143,24 +155,38 @@ impl Loader<'_> {
 
     /// The files a pattern names, sorted, relative to the including file.
     fn expand(&mut self, from: FileId, pattern: &str, at: Span) -> Vec<PathBuf> {
+        if expand::is_glob(pattern) && self.reaches_outside(from, pattern) {
+            let d =
+                Diagnostic::new(&INCLUDE_OUTSIDE_ROOT, format!("`{pattern}` reaches outside the site's root folder"))
+                    .label(at, "included here");
+            self.diags.push(d);
+            return Vec::new();
+        }
         let from_name = PathBuf::from(&self.sources.get(from).name);
         let dir = from_name.parent().unwrap_or(Path::new(""));
-        let is_glob = pattern.contains(['*', '?', '[']);
-        if !is_glob {
+        if !expand::is_glob(pattern) {
             return vec![dir.join(pattern)];
         }
-        let base = glob::Pattern::escape(&dir.to_string_lossy());
-        let full = if base.is_empty() { pattern.to_string() } else { format!("{base}/{pattern}") };
-        let mut paths: Vec<PathBuf> = match glob::glob(&full) {
-            Ok(paths) => paths.filter_map(Result::ok).filter(|p| p.is_file()).collect(),
+        let paths = match expand::expand(dir, pattern) {
+            Ok(paths) => paths,
             Err(e) => {
-                let d = Diagnostic::new(&INCLUDE_FORM, format!("invalid glob pattern: {}", e.msg))
-                    .label(at, "this pattern");
-                self.diags.push(d);
+                let d = match e {
+                    expand::ExpandError::Invalid(msg) => {
+                        Diagnostic::new(&INCLUDE_FORM, format!("invalid glob pattern: {msg}"))
+                    }
+                    expand::ExpandError::TooMany => Diagnostic::new(
+                        &INCLUDE_TOO_MANY,
+                        format!("`{pattern}` reaches more than {} files and folders", expand::MAX_ENTRIES),
+                    ),
+                    expand::ExpandError::TooDeep => Diagnostic::new(
+                        &INCLUDE_TOO_MANY,
+                        format!("`{pattern}` reaches folders more than {} levels down", expand::MAX_DEPTH),
+                    ),
+                };
+                self.diags.push(d.label(at, "this pattern"));
                 return Vec::new();
             }
         };
-        paths.sort();
         if paths.is_empty() {
             self.diags
                 .push(Diagnostic::new(&INCLUDE_NO_MATCH, format!("`{pattern}` matches no file")).label(at, "no match"));
@@ -168,10 +194,28 @@ impl Loader<'_> {
         paths
     }
 
+    /// Whether everything a glob can name lies outside the root: its literal
+    /// folder, by its text (`../../etc/`) or through a symlink.
+    fn reaches_outside(&self, from: FileId, pattern: &str) -> bool {
+        let prefix = expand::literal_prefix(pattern);
+        let dir = self.sources.get(from).path.parent().unwrap_or(Path::new("/"));
+        let mut reached = expand::normalize(&dir.join(prefix));
+        if !reached.starts_with(&self.root_dir) {
+            return true;
+        }
+        while !reached.exists() && reached.pop() {}
+        reached.canonicalize().is_ok_and(|c| !c.starts_with(&self.root_dir))
+    }
+
     fn include_file(&mut self, path: &Path, at: Span) -> Vec<Node> {
         let shown = display_name(path);
         let canonical = match path.canonicalize() {
             Ok(c) => c,
+            // A missing file outside the root is outside the root all the same.
+            Err(_) if !expand::normalize(&self.absolute(path)).starts_with(&self.root_dir) => {
+                self.outside_root(&shown, at);
+                return Vec::new();
+            }
             Err(e) => {
                 let d = Diagnostic::new(&INCLUDE_NOT_FOUND, format!("cannot read `{shown}`: {e}"))
                     .label(at, "included here");
@@ -179,10 +223,14 @@ impl Loader<'_> {
                 return Vec::new();
             }
         };
-        if !canonical.starts_with(&self.root_dir) {
-            let d = Diagnostic::new(&INCLUDE_OUTSIDE_ROOT, format!("`{shown}` is outside the site's root folder"))
+        if std::fs::metadata(&canonical).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let d = Diagnostic::new(&INCLUDE_NOT_A_FILE, format!("`{shown}` is not a regular file"))
                 .label(at, "included here");
             self.diags.push(d);
+            return Vec::new();
+        }
+        if !canonical.starts_with(&self.root_dir) {
+            self.outside_root(&shown, at);
             return Vec::new();
         }
         if let Some(seen) = self.sources.find(&canonical) {
@@ -203,5 +251,21 @@ impl Loader<'_> {
                 Vec::new()
             }
         }
+    }
+}
+
+impl Loader<'_> {
+    fn outside_root(&mut self, shown: &str, at: Span) {
+        let d = Diagnostic::new(&INCLUDE_OUTSIDE_ROOT, format!("`{shown}` is outside the site's root folder"))
+            .label(at, "included here");
+        self.diags.push(d);
+    }
+
+    /// A path as shown to the user (relative to the working folder), made absolute.
+    fn absolute(&self, path: &Path) -> PathBuf {
+        std::env::current_dir()
+            .and_then(|d| d.canonicalize())
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
     }
 }
