@@ -20,6 +20,24 @@ pub static TEMPLATE: Code = Code {
     summary: "a pack's values.yaml.tera does not render, or does not render to YAML",
     help: "templates see only `site`, `pools`, `teams`, `pack`, `values` and `secrets`; they cannot read files or the environment",
 };
+pub static OUTSIDE_ROOT: Code = Code {
+    id: "bosun::pack::outside-root",
+    severity: Error,
+    summary: "a pack folder, or a file in it, is outside the site's root folder (by its path or through a symlink), or is not a regular file",
+    help: "keep pack folders inside the site's folder, with their files copied in rather than linked from elsewhere",
+};
+pub static TEMPLATE_TIME: Code = Code {
+    id: "bosun::pack::template-time",
+    severity: Error,
+    summary: "a pack's values template takes longer than 5 seconds to render",
+    help: "a values template should loop over the site's objects, not over large ranges; look for nested loops",
+};
+pub static TEMPLATE_SIZE: Code = Code {
+    id: "bosun::pack::template-size",
+    severity: Error,
+    summary: "a pack's values template renders more than 8 MiB, or asks for a range() of more than 1,000,000 numbers",
+    help: "values are read by Helm and kept in git: render what the chart needs, and loop over the site's objects rather than large ranges",
+};
 pub static CYCLE: Code = Code {
     id: "bosun::pack::cycle",
     severity: Error,
@@ -48,4 +66,15 @@ pub static CEPH_CLUSTER: Code = Code {
     help: "give `storage` one `ceph` backend for the chart's CephCluster, or drop the pack (with `rook-ceph` alone, cluster/ holds a CephCluster per backend)",
 };
 
-pub static CODES: &[&Code] = &[&FOLDER, &PARAMETER, &TEMPLATE, &CYCLE, &RESERVED_NAME, &SECRET_UNWIRED, &CEPH_CLUSTER];
+pub static CODES: &[&Code] = &[
+    &FOLDER,
+    &OUTSIDE_ROOT,
+    &PARAMETER,
+    &TEMPLATE,
+    &TEMPLATE_TIME,
+    &TEMPLATE_SIZE,
+    &CYCLE,
+    &RESERVED_NAME,
+    &SECRET_UNWIRED,
+    &CEPH_CLUSTER,
+];

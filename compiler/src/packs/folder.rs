@@ -2,14 +2,18 @@
 //! chart, and `DIR/values.yaml.tera` renders the chart's values with the site
 //! as context. The site's `set … value=` and `values` parameters are checked
 //! against the JSON Schema in pack.kdl first; errors point at site.kdl.
-//! Templates run sandboxed: no includes, no files, no environment.
+//! Templates run sandboxed: no includes, no files, no environment, and a
+//! budget of time and output (`sandbox.rs`); every file of the folder must
+//! be a regular file inside the site's folder.
+
+mod sandbox;
 
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use super::errors::{FOLDER, PARAMETER, TEMPLATE};
-use crate::diag::{Diagnostic, Diagnostics};
+use super::errors::{FOLDER, OUTSIDE_ROOT, PARAMETER, TEMPLATE, TEMPLATE_SIZE, TEMPLATE_TIME};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Pack, PackFolder, Site};
 use crate::source::{SourceMap, Span};
 
@@ -28,10 +32,10 @@ pub fn load(site_dir: &Path, site: &mut Site, sources: &mut SourceMap, diags: &m
     for i in 0..site.packs.len() {
         let Some(source) = site.packs[i].source.clone() else { continue };
         let at = |ptr: &str| site.index.value(&site.packs[i].at.at(ptr));
-        let folder = match describe(&site_dir.join(&source)) {
+        let folder = match describe(site_dir, &site_dir.join(&source)) {
             Ok(f) => f,
             Err(e) => {
-                let d = Diagnostic::new(&FOLDER, format!("pack folder `{source}`: {e}"))
+                let d = Diagnostic::new(e.code, format!("pack folder `{source}`: {}", e.message))
                     .label_opt(at("source"), "this pack folder");
                 diags.push(d);
                 continue;
@@ -66,13 +70,48 @@ fn context(site: &Site) -> Value {
     })
 }
 
-/// Reads pack.kdl and the template (not yet rendered).
-fn describe(dir: &Path) -> Result<PackFolder, String> {
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));
+/// Why a pack folder could not be read, and under which code.
+struct FolderError {
+    code: &'static Code,
+    message: String,
+}
+
+impl From<String> for FolderError {
+    fn from(message: String) -> Self {
+        FolderError { code: &FOLDER, message }
+    }
+}
+
+impl From<&str> for FolderError {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
+impl From<sandbox::Refused> for FolderError {
+    fn from(r: sandbox::Refused) -> Self {
+        match r {
+            sandbox::Refused::Outside(message) => FolderError { code: &OUTSIDE_ROOT, message },
+            sandbox::Refused::Unreadable(message) => message.into(),
+        }
+    }
+}
+
+/// Reads pack.kdl and the template (not yet rendered) of the folder `dir`
+/// of the site whose canonical folder is `root`.
+fn describe(root: &Path, dir: &Path) -> Result<PackFolder, FolderError> {
+    if dir.exists() {
+        sandbox::inside(root, dir, "the folder")?;
+    }
+    let read = |name: &str| sandbox::read(root, dir, name);
     if !dir.join("pack.kdl").exists() && dir.join("charts/Chart.yaml").is_file() {
-        return nauta(dir);
+        return nauta(root, dir);
     }
     let text = read("pack.kdl")?;
+    if crate::parse::depth::too_deep(&text).is_some() {
+        let nesting = &crate::parse::errors::NESTING;
+        return Err(FolderError { code: nesting, message: format!("pack.kdl: {}", nesting.summary) });
+    }
     let doc = kdl::KdlDocument::parse_v2(&text).map_err(|e| format!("pack.kdl is not KDL 2.0: {e}"))?;
     let arg = |node: &str| -> Option<String> {
         doc.get(node).and_then(|n| n.get(0)).and_then(|v| v.as_string()).map(str::to_string)
@@ -126,9 +165,14 @@ fn describe(dir: &Path) -> Result<PackFolder, String> {
 
 /// A Nauta template pack: `charts/` is the chart, and `charts/values.yaml`,
 /// with its `NAUTA.*` placeholders, the values template (docs/packs.md).
-fn nauta(dir: &Path) -> Result<PackFolder, String> {
+fn nauta(root: &Path, dir: &Path) -> Result<PackFolder, FolderError> {
     let charts = dir.join("charts");
-    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    let read = |p: &Path| {
+        let shown = p.strip_prefix(dir).unwrap_or(p).to_string_lossy().into_owned();
+        sandbox::inside(root, p, &shown).and_then(|real| {
+            std::fs::read_to_string(real).map_err(|e| sandbox::Refused::Unreadable(format!("cannot read {shown}: {e}")))
+        })
+    };
     let chart_yaml: Value = serde_norway::from_str(&read(&charts.join("Chart.yaml"))?)
         .map_err(|e| format!("charts/Chart.yaml is not YAML: {e}"))?;
     let field = |k: &str| chart_yaml.get(k).and_then(Value::as_str).map(str::to_string);
@@ -139,7 +183,9 @@ fn nauta(dir: &Path) -> Result<PackFolder, String> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&charts).sort_by_file_name() {
         let entry = entry.map_err(|e| format!("cannot read charts/: {e}"))?;
-        if !entry.file_type().is_file() {
+        // Folders, symlinked ones too, are walked (or not) by walkdir; every
+        // other entry, a symlink included, is read through `read`'s checks.
+        if entry.file_type().is_dir() || std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()) {
             continue;
         }
         let rel = entry.path().strip_prefix(&charts).map_err(|e| e.to_string())?;
@@ -211,6 +257,7 @@ fn check_parameters(site: &Site, pack: &Pack, folder: &PackFolder, params: &Valu
 /// Why a template gave no values, and where in the template when known.
 #[derive(Debug, PartialEq)]
 struct TemplateError {
+    code: &'static Code,
     message: String,
     /// 1-based template line, and column when known exactly.
     at: Option<(usize, Option<usize>)>,
@@ -220,7 +267,7 @@ struct TemplateError {
 
 impl TemplateError {
     fn msg(message: impl Into<String>) -> Self {
-        TemplateError { message: message.into(), at: None, rendered: None }
+        TemplateError { code: &TEMPLATE, message: message.into(), at: None, rendered: None }
     }
 }
 
@@ -236,7 +283,7 @@ fn template_error(
     sources: &mut SourceMap,
 ) -> Diagnostic {
     let mut message = format!("{file}: {}", e.message);
-    let mut d = Diagnostic::new(&TEMPLATE, String::new());
+    let mut d = Diagnostic::new(e.code, String::new());
     if let Some((line, col)) = e.at {
         let id = sources.add(file.to_string(), path, template.to_string());
         let starts: Vec<usize> = std::iter::once(0).chain(template.match_indices('\n').map(|(i, _)| i + 1)).collect();
@@ -300,7 +347,7 @@ fn render(
             let (l, c) = pos.split_once(':')?;
             Some((l.parse().ok()?, c.parse().ok()))
         });
-        TemplateError { message, at, rendered: None }
+        TemplateError { code: &TEMPLATE, message, at, rendered: None }
     })?;
     ctx.insert("pack", &json!({"name": pack.name, "namespace": super::namespace(pack)}));
     ctx.insert("values", params);
@@ -318,10 +365,14 @@ fn render(
             "ExperimentImage": params.get("image").cloned().unwrap_or_else(|| json!("")),
         }),
     );
-    let text = tera.render("values.yaml.tera", ctx).map_err(|e| TemplateError::msg(error_chain(&e)))?;
+    let text = sandbox::render(tera, "values.yaml.tera", ctx.clone()).map_err(|e| match e {
+        sandbox::RenderError::Tera(e) => TemplateError::msg(error_chain(&e)),
+        sandbox::RenderError::Exceeded(what) => over_budget(what),
+    })?;
     let v: Value = serde_norway::from_str(&text).map_err(|e| {
         let rendered = e.location().map(|l| l.line()).unwrap_or(1);
         TemplateError {
+            code: &TEMPLATE,
             message: format!("the rendered values are not YAML: {e}"),
             at: origin(template, ctx, &text, rendered).map(|l| (l, None)),
             rendered: Some((rendered, text.lines().nth(rendered - 1).unwrap_or("").to_string())),
@@ -334,6 +385,23 @@ fn render(
     }
 }
 
+fn over_budget(what: sandbox::Exceeded) -> TemplateError {
+    let (code, message) = match what {
+        sandbox::Exceeded::Time => {
+            (&TEMPLATE_TIME, format!("rendering took longer than {} seconds", sandbox::MAX_TIME.as_secs()))
+        }
+        sandbox::Exceeded::Size => (
+            &TEMPLATE_SIZE,
+            format!(
+                "rendering wrote more than {} MiB, or its range() calls made more than {} numbers",
+                sandbox::MAX_BYTES >> 20,
+                sandbox::MAX_RANGE
+            ),
+        ),
+    };
+    TemplateError { code, message, at: None, rendered: None }
+}
+
 /// Markers around a template line number in the marked rendering; private
 /// use characters, which YAML values have no reason to hold.
 const MARK: (char, char) = ('\u{F8F0}', '\u{F8F1}');
@@ -344,7 +412,7 @@ const MARK: (char, char) = ('\u{F8F0}', '\u{F8F1}');
 /// rendered line belongs to the first marker at or after its start. `None`
 /// when the marked rendering, markers removed, is not the rendering itself.
 fn origin(template: &str, ctx: &tera::Context, rendered: &str, line: usize) -> Option<usize> {
-    let marked = sandboxed(&mark(template)).ok()?.render("values.yaml.tera", ctx).ok()?;
+    let marked = sandbox::render(sandboxed(&mark(template)).ok()?, "values.yaml.tera", ctx.clone()).ok()?;
     if unmark(&marked) != rendered {
         return None;
     }
