@@ -280,7 +280,7 @@ fn concurrent_compiles(hosts: usize, rounds: usize) {
             .map(|(p, b)| (p.clone(), Sha256::digest(b).iter().map(|b| format!("{b:02x}")).collect()))
             .collect();
         assert!(listed == found, "round {round}: MANIFEST does not match the files");
-        assert!(revisions.iter().any(|r| *r == tree), "round {round}: the tree is no one revision");
+        assert!(revisions.contains(&tree), "round {round}: the tree is no one revision");
     }
     eprintln!("{rounds} rounds of two concurrent {hosts}-host compiles in {:?}", start.elapsed());
 }

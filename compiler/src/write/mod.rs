@@ -194,7 +194,6 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
     }
     let planned = plan_steps(dir, tree, &previous, fresh, &links, &mut refused);
     if !refused.is_empty() {
-        refused.sort_by(|a, b| a.entry.cmp(&b.entry));
         return Err(WriteError::untrusted(dir, refused));
     }
     let (mut steps, mut report, foreign) = planned?;
@@ -217,9 +216,12 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
     Ok(report)
 }
 
+/// Path → recorded SHA-256 of a previous MANIFEST (see `manifest::parse`).
+type Owned = BTreeMap<String, Option<String>>;
+
 /// The previous MANIFEST's paths and hashes, and what in it bosun would
 /// never have written.
-fn read_manifest(dir: &Path) -> Result<(BTreeMap<String, Option<String>>, Vec<Refusal>), WriteError> {
+fn read_manifest(dir: &Path) -> Result<(Owned, Vec<Refusal>), WriteError> {
     let path = dir.join(manifest::NAME);
     let mut buf = Vec::new();
     let refuse = |why: &str| vec![Refusal { entry: manifest::NAME.into(), why: why.into() }];
