@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use crate::review::{self, Review, render::Format};
+use crate::review::{self, Foreign, Review, render::Format};
+use crate::write::lock::{Lock, LockError};
+use std::io::ErrorKind;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -51,37 +53,69 @@ impl FormatArg {
 
 pub fn run(args: &Args) -> u8 {
     let read = |p: &Path| {
-        review::read_dir(p).map_err(|e| {
+        review::read_folder(p).map_err(|e| {
             eprintln!("error[{}]: {e}", e.code());
         })
     };
     let (Ok(old), Ok(new)) = (read(&args.old), read(&args.new)) else {
         return 2;
     };
-    let review = review::review(&old, &new);
+    let mut review = review::review(&old.files, &new.files);
+    // Each side's foreign entries, named by their folder.
+    for (dir, folder) in [(&args.old, old), (&args.new, new)] {
+        review
+            .foreign
+            .extend(folder.foreign.into_iter().map(|f| Foreign { path: format!("{}/{}", dir.display(), f.path), ..f }));
+    }
     let title = format!("{} → {}", args.old.display(), args.new.display());
     print(&review, &args.format, &title, true);
     u8::from(review.has_changes())
 }
 
-/// `compile --check`: the review of the output folder against the rendered
-/// tree. The exit code stays the check's own (1 when compiling would change
-/// any byte, which includes a file differing only in layout).
 /// `compile --check`: prints the review of what compiling would change and
-/// returns how many files differ in any byte (layout-only ones included).
+/// returns how many files differ in any byte (layout-only ones included)
+/// or are foreign. The output folder is locked meanwhile, so a compile
+/// running into it is not seen half done.
 pub fn check(output: &Path, tree: &crate::write::Tree, format: &FormatArg) -> Result<usize, u8> {
     let report = |e: review::ReviewError| {
         eprintln!("error[{}]: {e}", e.code());
         2
     };
+    let _lock = lock(output)?;
     // An unchanged folder is the tree itself: no copy of it is read.
     let review = match review::unchanged(output, tree).map_err(report)? {
         true => review::review(&tree.files, &tree.files),
-        false => review::review(&review::read_for_check(output, tree).map_err(report)?, &tree.files),
+        false => {
+            let folder = review::read_for_check(output, tree).map_err(report)?;
+            let mut review = review::review(&folder.files, &tree.files);
+            review.foreign = folder.foreign;
+            review
+        }
     };
-    let changed = review.files.len() + review.layout_only.len();
+    let changed = review.files.len() + review.layout_only.len() + review.foreign.len();
     print(&review, format, &output.display().to_string(), changed > 0);
     Ok(changed)
+}
+
+/// The output folder's lock for reading it; none for a folder that does
+/// not exist (nothing to read) or cannot be written (nothing can change it).
+fn lock(output: &Path) -> Result<Option<Lock>, u8> {
+    if !output.is_dir() {
+        return Ok(None);
+    }
+    match Lock::acquire(output, false) {
+        Ok(lock) => Ok(Some(lock)),
+        Err(LockError::Io { error, .. })
+            if matches!(error.kind(), ErrorKind::ReadOnlyFilesystem | ErrorKind::PermissionDenied) =>
+        {
+            Ok(None)
+        }
+        Err(e) => {
+            let e = crate::write::WriteError::Lock(e);
+            eprintln!("error[{}]: {e}", e.code());
+            Err(2)
+        }
+    }
 }
 
 /// Prints the review; the terminal format prints nothing when there is

@@ -181,7 +181,7 @@ fn compile(
             0
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error[{}]: {e}", e.code());
             2
         }
     }

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 pub use resources::{DocChange, DocKey, FieldChange};
 pub use summary::Summary;
-pub use tree::{Files, ReviewError, read_dir, read_for_check, unchanged};
+pub use tree::{Files, Folder, Foreign, ReviewError, read_dir, read_folder, read_for_check, unchanged};
 
 /// How a file or document differs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,13 +68,16 @@ pub struct Review {
     /// Files whose bytes differ but whose content does not: YAML with keys
     /// or documents reordered, text with other line ends.
     pub layout_only: Vec<String>,
+    /// What the folders hold that bosun never writes (links, `.bosun-*`
+    /// scratch entries): not compared, not followed, and a change in itself.
+    pub foreign: Vec<Foreign>,
     pub summary: Summary,
 }
 
 impl Review {
-    /// True when some file's content differs.
+    /// True when some file's content differs, or something foreign is there.
     pub fn has_changes(&self) -> bool {
-        !self.files.is_empty()
+        !self.files.is_empty() || !self.foreign.is_empty()
     }
 }
 
@@ -102,7 +105,7 @@ pub fn review(old: &Files, new: &Files) -> Review {
     // pull-request comment drops them first.
     files.sort_by_key(|f| (bookkeeping(&f.path), f.path.clone()));
     let summary = summary::summarize(old, new, &files, layout_only.len());
-    Review { files, layout_only, summary }
+    Review { files, layout_only, foreign: Vec::new(), summary }
 }
 
 /// MANIFEST (hashes) and README.md (the site's overview, with its digest).

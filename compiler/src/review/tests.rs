@@ -165,12 +165,12 @@ fn tree(entries: &[(&str, &str)]) -> crate::write::Tree {
 fn check_reads_what_a_commit_would_touch_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let old = tree(&[("a/b.txt", "1"), ("c.txt", "2"), ("gone.txt", "3")]);
-    assert!(read_for_check(&dir.path().join("missing"), &old).unwrap().is_empty(), "a missing folder is empty");
+    assert!(read_for_check(&dir.path().join("missing"), &old).unwrap().files.is_empty(), "a missing folder is empty");
     crate::write::commit(dir.path(), &old, false).unwrap();
-    assert!(review(&read_for_check(dir.path(), &old).unwrap(), &old.files).files.is_empty());
+    assert!(review(&read_for_check(dir.path(), &old).unwrap().files, &old.files).files.is_empty());
     std::fs::write(dir.path().join("foreign.txt"), "not bosun's").unwrap();
     let new = tree(&[("a/b.txt", "1"), ("c.txt", "changed"), ("d.txt", "4")]);
-    let r = review(&read_for_check(dir.path(), &new).unwrap(), &new.files);
+    let r = review(&read_for_check(dir.path(), &new).unwrap().files, &new.files);
     let changes: Vec<(&str, Status)> = r.files.iter().map(|f| (f.path.as_str(), f.status)).collect();
     assert_eq!(
         changes,
@@ -193,7 +193,7 @@ fn unchanged_agrees_with_reading_the_folder() {
     std::fs::write(dir.path().join("foreign.txt"), "not bosun's").unwrap();
     let same = |t: &crate::write::Tree| {
         let answer = unchanged(dir.path(), t).unwrap();
-        let found = review(&read_for_check(dir.path(), t).unwrap(), &t.files);
+        let found = review(&read_for_check(dir.path(), t).unwrap().files, &t.files);
         assert_eq!(answer, found.files.is_empty() && found.layout_only.is_empty());
         answer
     };

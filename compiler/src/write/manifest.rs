@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use super::guard::{Refusal, entry_refusal, plain_path};
+
 pub const NAME: &str = "MANIFEST";
 
 pub fn render(files: &BTreeMap<String, Vec<u8>>, digest: &str) -> String {
@@ -26,15 +28,28 @@ pub fn render(files: &BTreeMap<String, Vec<u8>>, digest: &str) -> String {
     out
 }
 
-/// Path → recorded SHA-256 of a previous MANIFEST (itself included, with no hash).
-pub fn parse(text: &str) -> BTreeMap<String, Option<String>> {
-    let mut owned: BTreeMap<String, Option<String>> = text
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split_once("  "))
-        .filter(|(hash, path)| hash.len() == 64 && !path.is_empty())
-        .map(|(hash, path)| (path.to_string(), Some(hash.to_string())))
-        .collect();
+/// Path → recorded SHA-256 of a previous MANIFEST (itself included, with
+/// no hash), and every line bosun would not have written. The file may come
+/// from anyone (the tree is committed): only `<sha256>  <plain path>` lines
+/// are taken.
+pub fn parse(text: &str) -> (BTreeMap<String, Option<String>>, Vec<Refusal>) {
+    let mut owned = BTreeMap::new();
+    let mut refused = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.starts_with('#')) {
+        let entry = line.split_once("  ").filter(|(hash, _)| {
+            hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+        let Some((hash, path)) = entry else {
+            refused.push(entry_refusal(NAME, n + 1, line, "not a `<sha256>  <path>` line"));
+            continue;
+        };
+        match plain_path(path) {
+            Ok(()) => {
+                owned.insert(path.to_string(), Some(hash.to_string()));
+            }
+            Err(why) => refused.push(entry_refusal(NAME, n + 1, path, why)),
+        }
+    }
     owned.insert(NAME.to_string(), None);
-    owned
+    (owned, refused)
 }

@@ -7,13 +7,22 @@
 //! is interrupted leaves the folder as it was, or lets the next run finish
 //! the change. New contents of existing files are staged in
 //! `.bosun-staging/`, then a journal listing every rename, creation and
-//! deletion is committed with one atomic rename, then applied: staged files
-//! are renamed into place, files that did not exist are written where they
-//! belong (no staging: nothing of the old tree is at stake), deletions
-//! follow, MANIFEST last. The next run applies a journal it finds before
-//! anything else, and removes the files a killed run was creating (their
-//! content was never recorded; the run itself writes them again).
+//! deletion is committed with one atomic rename (`journal.rs`), then
+//! applied: staged files are renamed into place, files that did not exist
+//! are written where they belong (no staging: nothing of the old tree is at
+//! stake), deletions follow, MANIFEST last. The next run applies a journal
+//! it finds before anything else, and removes the files a killed run was
+//! creating (their content was never recorded; the run itself writes them
+//! again).
+//!
+//! The folder is committed to git, so what it holds may be anyone's: the
+//! writer acts only on plain paths inside the tree, never through a link,
+//! on a journal only if it started it (`guard.rs`, `journal.rs`), and one
+//! run at a time (`lock.rs`).
 
+pub mod guard;
+mod journal;
+pub mod lock;
 pub mod manifest;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,9 +33,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::render::Outputs;
-
-const STAGING: &str = ".bosun-staging";
-const JOURNAL: &str = ".bosun-journal";
+use guard::{Found, Refusal};
+use journal::{JOURNAL, STAGING};
 
 /// The complete tree: rendered files plus MANIFEST. `compile` writes it;
 /// `compile --check` compares it.
@@ -49,10 +57,39 @@ impl Tree {
 pub enum WriteError {
     /// Files bosun would overwrite or delete although it did not write them.
     Foreign(Vec<(String, &'static str)>),
+    /// What the folder holds that bosun never writes and will not act on:
+    /// entries outside the tree, links, a journal it did not start.
+    Untrusted {
+        dir: PathBuf,
+        refused: Vec<Refusal>,
+    },
+    Lock(lock::LockError),
     Io {
         path: PathBuf,
         error: io::Error,
     },
+}
+
+impl WriteError {
+    fn untrusted(dir: &Path, refused: Vec<Refusal>) -> WriteError {
+        WriteError::Untrusted { dir: dir.to_path_buf(), refused }
+    }
+
+    /// A stable code for scripts, as `bosun::review`'s errors have.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WriteError::Foreign(_) => "bosun::write::foreign",
+            WriteError::Untrusted { .. } | WriteError::Lock(lock::LockError::NotAFile(_)) => "bosun::write::untrusted",
+            WriteError::Lock(lock::LockError::Busy { .. }) => "bosun::write::locked",
+            WriteError::Lock(lock::LockError::Io { .. }) | WriteError::Io { .. } => "bosun::write::io",
+        }
+    }
+}
+
+impl From<lock::LockError> for WriteError {
+    fn from(e: lock::LockError) -> WriteError {
+        WriteError::Lock(e)
+    }
 }
 
 impl std::fmt::Display for WriteError {
@@ -65,6 +102,18 @@ impl std::fmt::Display for WriteError {
                 }
                 write!(f, "move them away, or pass --force to overwrite them")
             }
+            WriteError::Untrusted { dir, refused } => {
+                writeln!(f, "refusing to act on what {} holds: bosun never writes these", dir.display())?;
+                for r in refused {
+                    writeln!(f, "  {r}")?;
+                }
+                write!(
+                    f,
+                    "the folder is committed to git, so they may come from anyone: remove them \
+                     (or compile into a fresh folder) and run again; --force does not override this"
+                )
+            }
+            WriteError::Lock(e) => write!(f, "{e}"),
             WriteError::Io { path, error } => write!(f, "{}: {error}", path.display()),
         }
     }
@@ -134,55 +183,20 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
     // read and compare first.
     let fresh = fs::symlink_metadata(dir).is_err_and(|e| e.kind() == io::ErrorKind::NotFound);
     fs::create_dir_all(dir).map_err(io_err(dir))?;
-    recover(dir)?;
-    let previous = match fs::read_to_string(dir.join(manifest::NAME)) {
-        Ok(text) => manifest::parse(&text),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
-        Err(e) => {
-            return Err(WriteError::Io { path: dir.join(manifest::NAME), error: e });
-        }
-    };
-    let mut report = Report::default();
-    let mut steps = Vec::new();
-    let mut foreign = Vec::new();
-    // Reading and comparing tens of thousands of files is worth every core.
-    let verdicts: Vec<Result<Verdict, WriteError>> = if fresh {
-        tree.files.iter().map(|_| Ok(Verdict::Create)).collect()
-    } else {
-        tree.files.par_iter().map(|(path, bytes)| verdict(dir, &previous, path, bytes)).collect()
-    };
-    for ((path, _), verdict) in tree.files.iter().zip(verdicts) {
-        match verdict? {
-            Verdict::Unchanged => {
-                report.unchanged += 1;
-                continue;
-            }
-            Verdict::Create => {
-                steps.push(Step::Create { path: path.clone() });
-                continue;
-            }
-            Verdict::Write => {}
-            Verdict::Foreign(why) => foreign.push((path.clone(), why)),
-        }
-        steps.push(Step::Write { staged: steps.len().to_string(), path: path.clone() });
+    let _lock = lock::Lock::acquire(dir, true)?;
+    journal::recover(dir)?;
+    let (previous, mut refused) = read_manifest(dir)?;
+    let mut links = BTreeSet::new();
+    if !fresh {
+        let paths = tree.files.keys().chain(previous.keys()).map(String::as_str);
+        links = guard::links_on_the_way(dir, paths).map_err(|(path, error)| WriteError::Io { path, error })?;
+        refused.extend(links.iter().map(|entry| Refusal { entry: entry.clone(), why: guard::LINK.into() }));
     }
-    for (path, hash) in &previous {
-        if tree.files.contains_key(path) || hash.is_none() {
-            continue;
-        }
-        match fs::read(dir.join(path)) {
-            Ok(existing) => {
-                if let Some(why) = ownership(&previous, path, &existing) {
-                    foreign.push((path.clone(), why));
-                }
-                steps.push(Step::Delete { path: path.clone() });
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(WriteError::Io { path: dir.join(path), error: e });
-            }
-        }
+    let planned = plan_steps(dir, tree, &previous, fresh, &links, &mut refused);
+    if !refused.is_empty() {
+        return Err(WriteError::untrusted(dir, refused));
     }
+    let (mut steps, mut report, foreign) = planned?;
     if !force && !foreign.is_empty() {
         return Err(WriteError::Foreign(foreign));
     }
@@ -191,7 +205,7 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
     }
     // MANIFEST goes last, so a folder whose MANIFEST is new has all its files.
     steps.sort_by_key(|s| !matches!(s, Step::Delete { .. }) && s.path() == manifest::NAME);
-    stage(dir, tree, &steps)?;
+    journal::stage(dir, tree, &steps)?;
     apply(dir, &steps, Mode::Commit(tree))?;
     for s in &steps {
         match s {
@@ -202,6 +216,89 @@ pub fn commit(dir: &Path, tree: &Tree, force: bool) -> Result<Report, WriteError
     Ok(report)
 }
 
+/// Path → recorded SHA-256 of a previous MANIFEST (see `manifest::parse`).
+type Owned = BTreeMap<String, Option<String>>;
+
+/// The previous MANIFEST's paths and hashes, and what in it bosun would
+/// never have written.
+fn read_manifest(dir: &Path) -> Result<(Owned, Vec<Refusal>), WriteError> {
+    let path = dir.join(manifest::NAME);
+    let mut buf = Vec::new();
+    let refuse = |why: &str| vec![Refusal { entry: manifest::NAME.into(), why: why.into() }];
+    match guard::read_no_follow(&path, &mut buf).map_err(io_err(&path))? {
+        Found::Missing => Ok((BTreeMap::new(), Vec::new())),
+        Found::File(_) => match std::str::from_utf8(&buf) {
+            Ok(text) => Ok(manifest::parse(text)),
+            Err(_) => Ok((BTreeMap::new(), refuse("not UTF-8 text: not a MANIFEST bosun wrote"))),
+        },
+        Found::Link => Ok((BTreeMap::new(), refuse(guard::LINK))),
+        Found::Folder | Found::Special => Ok((BTreeMap::new(), refuse("not a regular file"))),
+    }
+}
+
+/// Files that would be overwritten or deleted although bosun did not write them.
+type ForeignFiles = Vec<(String, &'static str)>;
+
+/// The steps that turn the folder into `tree`, the files left as they are,
+/// and those not bosun's to replace (`--force` only). Nothing below one of
+/// `links` is looked at; links where files are go to `refused`.
+fn plan_steps(
+    dir: &Path,
+    tree: &Tree,
+    previous: &BTreeMap<String, Option<String>>,
+    fresh: bool,
+    links: &BTreeSet<String>,
+    refused: &mut Vec<Refusal>,
+) -> Result<(Vec<Step>, Report, ForeignFiles), WriteError> {
+    let mut report = Report::default();
+    let mut steps = Vec::new();
+    let mut foreign = Vec::new();
+    let below_link = |path: &str| path.match_indices('/').any(|(end, _)| links.contains(&path[..end]));
+    // Reading and comparing tens of thousands of files is worth every core.
+    let verdicts: Vec<Result<Verdict, WriteError>> = if fresh {
+        tree.files.iter().map(|_| Ok(Verdict::Create)).collect()
+    } else {
+        let judge = |(path, bytes): (&String, &Vec<u8>)| match below_link(path) {
+            true => Ok(Verdict::Link),
+            false => verdict(dir, previous, path, bytes),
+        };
+        tree.files.par_iter().map(judge).collect()
+    };
+    for ((path, _), verdict) in tree.files.iter().zip(verdicts) {
+        match verdict? {
+            Verdict::Link if below_link(path) => continue,
+            Verdict::Unchanged => {
+                report.unchanged += 1;
+                continue;
+            }
+            Verdict::Create => {
+                steps.push(Step::Create { path: path.clone() });
+                continue;
+            }
+            Verdict::Write => {}
+            Verdict::Foreign(why) => foreign.push((path.clone(), why)),
+            Verdict::Link => refused.push(Refusal { entry: path.clone(), why: guard::LINK.into() }),
+        }
+        steps.push(Step::Write { staged: steps.len().to_string(), path: path.clone() });
+    }
+    let mut existing = Vec::new();
+    for (path, hash) in previous {
+        if tree.files.contains_key(path) || hash.is_none() || below_link(path) {
+            continue;
+        }
+        let target = dir.join(path);
+        match guard::read_no_follow(&target, &mut existing).map_err(io_err(&target))? {
+            Found::Missing => continue,
+            Found::Link => refused.push(Refusal { entry: path.clone(), why: guard::LINK.into() }),
+            Found::File(_) => foreign.extend(ownership(previous, path, &existing).map(|why| (path.clone(), why))),
+            Found::Folder => foreign.push((path.clone(), "a folder, not the file bosun wrote")),
+            Found::Special => foreign.push((path.clone(), "not a regular file")),
+        }
+        steps.push(Step::Delete { path: path.clone() });
+    }
+    Ok((steps, report, foreign))
+}
+
 /// What compiling does to one file of the tree.
 enum Verdict {
     Unchanged,
@@ -210,6 +307,8 @@ enum Verdict {
     Write,
     /// Write, but the file there is not bosun's to replace (`--force` only).
     Foreign(&'static str),
+    /// A link where the file would be: never written through, never replaced.
+    Link,
 }
 
 fn verdict(
@@ -219,12 +318,14 @@ fn verdict(
     bytes: &[u8],
 ) -> Result<Verdict, WriteError> {
     let target = dir.join(path);
-    Ok(match fs::read(&target) {
-        Ok(existing) if existing == bytes => Verdict::Unchanged,
-        Ok(existing) => ownership(previous, path, &existing).map_or(Verdict::Write, Verdict::Foreign),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Verdict::Create,
-        Err(_) if target.is_dir() => Verdict::Foreign("a folder is in the way"),
-        Err(error) => return Err(WriteError::Io { path: target, error }),
+    let mut existing = Vec::new();
+    Ok(match guard::read_no_follow(&target, &mut existing).map_err(io_err(&target))? {
+        Found::File(_) if existing == bytes => Verdict::Unchanged,
+        Found::File(_) => ownership(previous, path, &existing).map_or(Verdict::Write, Verdict::Foreign),
+        Found::Missing => Verdict::Create,
+        Found::Folder => Verdict::Foreign("a folder is in the way"),
+        Found::Special => Verdict::Foreign("not a regular file"),
+        Found::Link => Verdict::Link,
     })
 }
 
@@ -237,65 +338,7 @@ fn ownership(previous: &BTreeMap<String, Option<String>>, path: &str, existing: 
     }
 }
 
-fn stage(dir: &Path, tree: &Tree, steps: &[Step]) -> Result<(), WriteError> {
-    let staging = dir.join(STAGING);
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-    }
-    fs::create_dir(&staging).map_err(io_err(&staging))?;
-    let mut journal = String::with_capacity(steps.iter().map(|s| s.path().len() + 16).sum());
-    for step in steps {
-        let line = match step {
-            Step::Write { staged, path } => ["write ", staged, " ", path],
-            Step::Create { path } => ["create ", path, "", ""],
-            Step::Delete { path } => ["delete ", path, "", ""],
-        };
-        line.iter().for_each(|part| journal.push_str(part));
-        journal.push('\n');
-    }
-    let writes: Vec<(&str, &str)> = steps.iter().filter_map(Step::write).collect();
-    writes.par_iter().try_for_each(|(staged, path)| {
-        let file = staging.join(staged);
-        fs::write(&file, &tree.files[*path]).map_err(io_err(&file))
-    })?;
-    let tmp = staging.join("journal");
-    fs::write(&tmp, journal).map_err(io_err(&tmp))?;
-    fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io_err(&tmp))?;
-    // The commit point: from here on the change happens, now or on the next run.
-    fs::rename(&tmp, dir.join(JOURNAL)).map_err(io_err(&tmp))
-}
-
-fn parse_journal(text: &str) -> Vec<Step> {
-    text.lines()
-        .filter_map(|line| match line.split_once(' ') {
-            Some(("write", rest)) => {
-                rest.split_once(' ').map(|(s, p)| Step::Write { staged: s.into(), path: p.into() })
-            }
-            Some(("create", p)) => Some(Step::Create { path: p.into() }),
-            Some(("delete", p)) => Some(Step::Delete { path: p.into() }),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Finishes a commit a previous run was interrupted in, or drops what it had
-/// only staged.
-fn recover(dir: &Path) -> Result<(), WriteError> {
-    let journal = dir.join(JOURNAL);
-    match fs::read_to_string(&journal) {
-        Ok(text) => apply(dir, &parse_journal(&text), Mode::Recover),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let staging = dir.join(STAGING);
-            if staging.exists() {
-                fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-            }
-            Ok(())
-        }
-        Err(e) => Err(WriteError::Io { path: journal, error: e }),
-    }
-}
-
-/// Applies the steps; each is idempotent, so a run interrupted here can
+/// Applies the steps (their paths plain, no link on their way); each is idempotent, so a run interrupted here can
 /// apply the same journal again. Files are written and moved into place in
 /// parallel, then deletions happen; a MANIFEST step at the end of the
 /// journal goes last, so a folder whose MANIFEST is new has all its files.
@@ -337,7 +380,7 @@ fn place(dir: &Path, staging: &Path, steps: &[Step], mode: Mode) -> Result<(), W
             make_folders(dir, parents)?;
             creates.par_iter().try_for_each(|path| {
                 let target = dir.join(path);
-                fs::write(&target, &tree.files[*path]).map_err(io_err(&target))
+                guard::write_no_follow(&target, &tree.files[*path], false).map_err(io_err(&target))
             })?;
         }
         Mode::Recover => {
@@ -352,7 +395,7 @@ fn place(dir: &Path, staging: &Path, steps: &[Step], mode: Mode) -> Result<(), W
         let (from, to) = (staging.join(staged), dir.join(path));
         match fs::rename(&from, &to) {
             // Moved into place before an interruption.
-            Err(e) if e.kind() == io::ErrorKind::NotFound && !from.exists() => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound && fs::symlink_metadata(&from).is_err() => Ok(()),
             r => r.map_err(io_err(&to)),
         }
     })
@@ -383,7 +426,13 @@ fn make_folders(dir: &Path, folders: BTreeSet<&str>) -> Result<(), WriteError> {
         level.par_iter().try_for_each(|folder| {
             let folder = dir.join(folder);
             match fs::create_dir(&folder) {
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && folder.is_dir() => Ok(()),
+                // A link there is no folder: it is neither followed nor used.
+                Err(e)
+                    if e.kind() == io::ErrorKind::AlreadyExists
+                        && fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) =>
+                {
+                    Ok(())
+                }
                 r => r.map_err(io_err(&folder)),
             }
         })?;

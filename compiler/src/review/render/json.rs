@@ -40,6 +40,7 @@ pub fn render(review: &Review) -> String {
                 "access": b.access,
             },
         },
+        "foreign": review.foreign.iter().map(|f| json!({ "path": f.path, "why": f.why })).collect::<Vec<_>>(),
         "files": review.files.iter().map(|f| {
             let mut entry = json!({ "path": f.path, "status": f.status.as_str() });
             let body = match &f.body {

@@ -95,6 +95,15 @@ fn head(review: &Review, title: &str) -> String {
         }
         out.push('\n');
     }
+    if !review.foreign.is_empty() {
+        out.push_str(
+            "**Found what bosun never writes** (not compared, not followed; `compile` refuses to act on it):\n\n",
+        );
+        for f in &review.foreign {
+            let _ = writeln!(out, "- <code>{}</code>: {}", escape(&f.path), escape(f.why));
+        }
+        out.push('\n');
+    }
     if !review.layout_only.is_empty() {
         let paths: Vec<String> = review.layout_only.iter().map(|p| format!("<code>{}</code>", escape(p))).collect();
         let _ = writeln!(out, "Layout only (content unchanged): {}\n", paths.join(", "));

@@ -46,6 +46,13 @@ pub fn render(review: &Review, colour: bool, title: &str) -> String {
             let _ = writeln!(out, "  {text}");
         }
     }
+    if !review.foreign.is_empty() {
+        let head = "\nfound what bosun never writes (not compared, not followed; `compile` refuses to act on it):";
+        let _ = writeln!(out, "{}", paint(colour, "1", head));
+        for f in &review.foreign {
+            let _ = writeln!(out, "  {}: {}", f.path.escape_debug(), f.why);
+        }
+    }
     if !review.layout_only.is_empty() {
         let _ = writeln!(out, "\nlayout only (keys, documents or line ends reordered; content unchanged):");
         for path in &review.layout_only {
