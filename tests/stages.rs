@@ -131,18 +131,24 @@ fn no_module_uses_a_later_stage() {
     assert!(found.is_empty(), "stage crossings (see docs/architecture.md):\n{}", found.join("\n"));
 }
 
-#[test]
-fn a_planted_crossing_is_found() {
+/// A source tree of `(path, text)` files in a temporary folder.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for (module, text) in [
-        ("model/mod.rs", "use crate::diag::Diagnostics;\nuse crate::{source, render::yaml};\n"),
-        ("render/mod.rs", "use crate::plan::Plan;\n// crate::cli in a comment is no use\n"),
-        ("plan.rs", "fn f() { crate::model::build(); }\n#[cfg(test)]\nmod t { use crate::render; }\n"),
-    ] {
-        let path = dir.path().join(module);
+    for (path, text) in files {
+        let path = dir.path().join(path);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, text).unwrap();
     }
+    dir
+}
+
+#[test]
+fn a_planted_crossing_is_found() {
+    let dir = tree(&[
+        ("model/mod.rs", "use crate::diag::Diagnostics;\nuse crate::{source, render::yaml};\n"),
+        ("render/mod.rs", "use crate::plan::Plan;\n// crate::cli in a comment is no use\n"),
+        ("plan.rs", "fn f() { crate::model::build(); }\n#[cfg(test)]\nmod t { use crate::render; }\n"),
+    ]);
     let found = crossings(dir.path());
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].contains("`model` (stage 3) uses `crate::render`"), "{found:#?}");
@@ -187,11 +193,10 @@ fn built_in_pack_names_come_from_the_catalog() {
 
 #[test]
 fn a_planted_pack_name_is_found() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join("packs")).unwrap();
-    fs::write(dir.path().join("packs/catalog.rs"), "pub const KUEUE: &str = \"kueue\";\n").unwrap();
-    let text = "// \"kueue\" in a comment\nfn f(p: &str) -> bool { p == \"kueue\" }\njson!({\"kueue\": 1});\n";
-    fs::write(dir.path().join("a.rs"), text).unwrap();
+    let dir = tree(&[
+        ("packs/catalog.rs", "pub const KUEUE: &str = \"kueue\";\n"),
+        ("a.rs", "// \"kueue\" in a comment\nfn f(p: &str) -> bool { p == \"kueue\" }\njson!({\"kueue\": 1});\n"),
+    ]);
     let found = pack_name_literals(dir.path());
     assert_eq!(found, ["a.rs:2: \"kueue\" (use packs::catalog's constant)"]);
 }
