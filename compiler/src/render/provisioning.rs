@@ -1,6 +1,6 @@
 //! What the provisioning renderers (`dnsmasq`, `tftp`, `bmc`) share: where
-//! the operator serves the compiled `provisioning/` folder, which networks
-//! bosun's dnsmasq serves, and which host boots how.
+//! the operator serves the compiled `provisioning/` folder and which networks
+//! bosun's dnsmasq serves. Which host boots how is the plan's (`plan::Boot`).
 //!
 //! Conventions (docs/provisioning.md): the operator copies or mounts the
 //! compiled `provisioning/` folder at [`SERVE_ROOT`] on the boot server;

@@ -1,7 +1,8 @@
 //! gitops/: what the site's GitOps engine installs, and in what order.
 //! Argo CD: an app of apps (`argocd.rs`); Flux: a GitRepository, a
-//! Kustomization per wave and a HelmRelease per pack (`flux.rs`). The waves
-//! come from the pack graph (`crate::packs::graph`). See docs/gitops.md.
+//! Kustomization per wave and a HelmRelease per pack (`flux.rs`). The pack
+//! graph, its waves and each pack's values come from the plan. See
+//! docs/gitops.md.
 
 mod argocd;
 mod flux;
