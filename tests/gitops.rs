@@ -223,7 +223,7 @@ fn built_in_pack_values_parse_and_carry_the_site() {
         }
         let checked = bosun::check(&site).unwrap();
         let k = &checked.site.settings.as_ref().unwrap().kubernetes;
-        let cni = k.cni.pack();
+        let cni = bosun::packs::catalog::cni(k.cni);
         let values = text(&files[&format!("packs/{cni}/values.yaml")]);
         assert!(values.contains(&k.pod_subnet.to_string()), "{name}: packs/{cni} lacks the pod subnet");
         let has = |name: &str| checked.site.packs.iter().any(|p| p.name == name);

@@ -203,13 +203,16 @@ fn deepops_config_folder_imports_with_gpu_pool_and_scheduler_split() {
     assert_eq!(j(&dgx01.interface[0].mac), json!("7c:c2:55:9a:01:10"));
     assert_eq!(dgx01.interface[0].pxe, Some(true));
     assert_eq!(dgx01.image.as_deref(), Some("dgx01"));
-    assert_eq!((dgx01.bond[0].members.as_str(), dgx01.bond[0].network.as_deref()), ("ib0 ib1", Some("ib")));
+    assert_eq!((dgx01.bond[0].members.text.as_str(), dgx01.bond[0].network.as_deref()), ("ib0 ib1", Some("ib")));
     assert_eq!(j(&dgx01.bond[0].address), json!("10.10.0.101"));
     assert_eq!(j(&role("login01").interface[0].mac), json!("ac:1f:6b:20:20:01"));
     assert!(role("dgx03").image.is_none(), "no machines.json entry for dgx03");
     let s = site.settings.as_ref().unwrap();
     assert_eq!(s.kubernetes.version, "1.32.3");
-    assert_eq!(s.kubernetes.control_plane_endpoint.as_deref(), Some("api.pod1.deepops:6443"));
+    assert_eq!(
+        s.kubernetes.control_plane_endpoint.as_ref().map(ToString::to_string).as_deref(),
+        Some("api.pod1.deepops:6443")
+    );
     assert_eq!(j(&s.kubernetes.pod_subnet), json!("10.233.64.0/18"));
     assert_eq!(s.kubernetes.cert_san, ["mgmt.dgx.example.com", "192.168.1.5"]);
     assert_eq!(j(&s.dns.server), json!(["192.168.1.10", "8.8.8.8"]));

@@ -57,11 +57,7 @@ fn free_address(site: &Site, net: &str) -> Ipv4Addr {
         .collect();
     taken.extend(n.gateway);
     taken.extend(n.dns_server);
-    let pool = n
-        .dhcp
-        .as_ref()
-        .and_then(|d| d.range.split_once('-'))
-        .map(|(a, b)| (a.parse::<Ipv4Addr>().unwrap(), b.parse::<Ipv4Addr>().unwrap()));
+    let pool = n.dhcp.as_ref().and_then(|d| d.range.bounds);
     let (lo, hi) = n.cidr.bounds();
     (lo + 2..hi)
         .map(Ipv4Addr::from)

@@ -7,6 +7,11 @@
 //!     cargo bench --bench scale -- 10000        # chosen sizes
 //!     BOSUN_BENCH_RUNS=9 cargo bench --bench scale
 //!     BOSUN_BENCH_DIR=/dev/shm cargo bench --bench scale   # write to tmpfs
+//!     BOSUN_BENCH_BASELINE=/path/to/old/bosun cargo bench --bench scale
+//!
+//! With `BOSUN_BENCH_BASELINE`, every run of the built binary is followed by
+//! one of that binary on the same site, and each size gets a second row
+//! (`base`): two versions compared under the same load, in one run.
 //!
 //! Each run is its own child process, so each has its own peak RSS (from
 //! wait4's rusage). Wall times are the median of the runs (5 by default).
@@ -32,9 +37,15 @@ fn main() {
     println!("bosun {} scale benchmark, median of {runs} runs per phase", env!("CARGO_PKG_VERSION"));
     println!("{}", Row::header());
     let mut previous: Option<Row> = None;
+    let baseline = std::env::var_os("BOSUN_BENCH_BASELINE").map(PathBuf::from);
+    let mut binaries = vec![bosun_binary()];
+    binaries.extend(baseline);
     for hosts in sizes {
-        let row = measure(work.path(), hosts, runs);
-        println!("{}", row.line());
+        let rows = measure_all(work.path(), hosts, runs, &binaries);
+        for (i, row) in rows.iter().enumerate() {
+            println!("{}{}", row.line(), if i > 0 { "   base" } else { "" });
+        }
+        let row = rows.into_iter().next().expect("one row per binary");
         if let Some(p) = &previous {
             let growth = row.fresh.as_secs_f64() / p.fresh.as_secs_f64();
             println!("    {}× the hosts of the previous size: {growth:.2}× the fresh-compile time", hosts / p.hosts);
@@ -101,6 +112,11 @@ impl Row {
 /// Generates a site of `hosts` hosts under `work` and measures each phase
 /// `runs` times. Panics when a phase does not exit as it should.
 pub fn measure(work: &Path, hosts: usize, runs: usize) -> Row {
+    measure_all(work, hosts, runs, &[bosun_binary()]).remove(0)
+}
+
+/// [`measure`] for each binary, their runs interleaved; a row per binary.
+fn measure_all(work: &Path, hosts: usize, runs: usize, binaries: &[PathBuf]) -> Vec<Row> {
     let spec = bosun::synth::Spec::new(hosts);
     let text = bosun::synth::site(spec);
     let dir = work.join(format!("site-{hosts}"));
@@ -108,29 +124,40 @@ pub fn measure(work: &Path, hosts: usize, runs: usize) -> Row {
     let site = dir.join("site.kdl");
     std::fs::write(&site, &text).expect("site written");
     bosun::synth::write_pack_folders(&dir).expect("pack folder written");
-    let out = dir.join("out");
-
-    let mut fresh = Vec::new();
-    for _ in 0..runs.max(1) {
-        let _ = std::fs::remove_dir_all(&out);
-        fresh.push(run(&site, &out, &[], 0));
-    }
-    let (files, bytes) = tree_size(&out);
-    let recompile: Vec<_> = (0..runs.max(1)).map(|_| run(&site, &out, &[], 0)).collect();
-    let check: Vec<_> = (0..runs.max(1)).map(|_| run(&site, &out, &["--check"], 0)).collect();
-    Row {
-        hosts,
-        teams: spec.teams(),
-        site_bytes: text.len(),
-        files,
-        bytes,
-        fresh: median(&fresh),
-        recompile: median(&recompile),
-        check: median(&check),
-        fresh_rss: peak(&fresh),
-        recompile_rss: peak(&recompile),
-        check_rss: peak(&check),
-    }
+    let outs: Vec<PathBuf> = (0..binaries.len()).map(|i| dir.join(format!("out-{i}"))).collect();
+    let phase = |extra: &[&str], fresh: bool| -> Vec<Vec<(Duration, u64)>> {
+        let mut times = vec![Vec::new(); binaries.len()];
+        for _ in 0..runs.max(1) {
+            for (i, bin) in binaries.iter().enumerate() {
+                if fresh {
+                    let _ = std::fs::remove_dir_all(&outs[i]);
+                }
+                times[i].push(run(bin, &site, &outs[i], extra, 0));
+            }
+        }
+        times
+    };
+    let fresh = phase(&[], true);
+    let recompile = phase(&[], false);
+    let check = phase(&["--check"], false);
+    (0..binaries.len())
+        .map(|i| {
+            let (files, bytes) = tree_size(&outs[i]);
+            Row {
+                hosts,
+                teams: spec.teams(),
+                site_bytes: text.len(),
+                files,
+                bytes,
+                fresh: median(&fresh[i]),
+                recompile: median(&recompile[i]),
+                check: median(&check[i]),
+                fresh_rss: peak(&fresh[i]),
+                recompile_rss: peak(&recompile[i]),
+                check_rss: peak(&check[i]),
+            }
+        })
+        .collect()
 }
 
 fn median(runs: &[(Duration, u64)]) -> Duration {
@@ -147,9 +174,9 @@ fn peak(runs: &[(Duration, u64)]) -> u64 {
 /// RSS in KiB.
 // The child is reaped by wait4, which also gives its peak memory.
 #[allow(clippy::zombie_processes)]
-fn run(site: &Path, out: &Path, extra: &[&str], expect: i32) -> (Duration, u64) {
+fn run(binary: &Path, site: &Path, out: &Path, extra: &[&str], expect: i32) -> (Duration, u64) {
     let start = Instant::now();
-    let child = Command::new(bosun_binary())
+    let child = Command::new(binary)
         .arg("compile")
         .arg(site)
         .arg("-o")

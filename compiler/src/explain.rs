@@ -53,7 +53,7 @@ pub fn explain(site_path: &Path, kind: Kind, name: &str) -> Result<String, Expla
         Kind::Host => host(&plan, name, &mut out)?,
         Kind::Pool => pool(site, name, &mut out)?,
         Kind::Team => team(site, name, &mut out)?,
-        Kind::Pack => pack(site, name, &mut out)?,
+        Kind::Pack => pack(&plan, name, &mut out)?,
     };
     files(&tree, &words, &mut out);
     Ok(out)
@@ -107,7 +107,7 @@ fn host(plan: &Plan, name: &str, out: &mut String) -> Result<Vec<String>, Explai
     for b in &h.bond {
         let addr = b.address.map(|a| format!(" {a}")).unwrap_or_default();
         let net = b.network.as_ref().map(|n| format!(" on {n}")).unwrap_or_default();
-        line(out, "bond", format!("{} ({} of {}){net}{addr}", b.name, b.mode, b.members));
+        line(out, "bond", format!("{} ({} of {}){net}{addr}", b.name, b.mode, b.members.text));
     }
     if let Some(n) = &site.settings.as_ref().and_then(|s| s.kubernetes.node_network.clone()) {
         let a = crate::model::node_address(h, n);
@@ -115,7 +115,7 @@ fn host(plan: &Plan, name: &str, out: &mut String) -> Result<Vec<String>, Explai
     }
     let pool = h.gpu_pool.as_deref().and_then(|p| site.pool(p));
     let mut labels = h.label.clone();
-    let mut taints = h.taint.clone();
+    let mut taints: Vec<String> = h.taint.iter().map(ToString::to_string).collect();
     if let Some(p) = pool {
         labels.extend(p.label.iter().map(|l| format!("{l} (from pool {})", p.name)));
         taints.extend(p.taint.iter().map(|t| format!("{t} (from pool {})", p.name)));
@@ -147,7 +147,7 @@ fn pool(site: &Site, name: &str, out: &mut String) -> Result<Vec<String>, Explai
     line(out, "hosts", join(&hosts));
     line(out, "capacity", format!("{} quota units ({} per GPU)", site.pool_capacity(p), Site::units_per_gpu(p)));
     line(out, "labels", join(&p.label));
-    line(out, "taints", join(&p.taint));
+    line(out, "taints", join(&p.taint.iter().map(ToString::to_string).collect::<Vec<_>>()));
     let teams: Vec<String> = site
         .teams
         .iter()
@@ -187,7 +187,7 @@ fn team(site: &Site, name: &str, out: &mut String) -> Result<Vec<String>, Explai
         }
         None => line(out, "quota", "none"),
     }
-    let kueue = site.packs.iter().any(|p| p.name == "kueue");
+    let kueue = site.packs.iter().any(|p| p.name == crate::packs::catalog::KUEUE);
     line(
         out,
         "queue",
@@ -205,7 +205,8 @@ fn team(site: &Site, name: &str, out: &mut String) -> Result<Vec<String>, Explai
     Ok(words)
 }
 
-fn pack(site: &Site, name: &str, out: &mut String) -> Result<Vec<String>, ExplainError> {
+fn pack(plan: &Plan, name: &str, out: &mut String) -> Result<Vec<String>, ExplainError> {
+    let site = plan.site;
     let Some(p) = site.packs.iter().find(|p| p.name == name) else {
         return not_found("pack", name, site.packs.iter().map(|p| p.name.as_str()).collect());
     };
@@ -221,7 +222,7 @@ fn pack(site: &Site, name: &str, out: &mut String) -> Result<Vec<String>, Explai
         line(out, "set", format!("{} = {v}", s.path));
     }
     // The same graph the gitops renderer orders Applications and Kustomizations by.
-    let wave = crate::packs::graph::waves(&crate::packs::nodes(site)).ok().and_then(|w| w.get(name).copied());
+    let wave = plan.packs.wave(name);
     line(
         out,
         "sync wave",

@@ -6,7 +6,8 @@
 //!
 //! 1. [`parse`] — KDL files (with `include`s) into nodes with source spans;
 //! 2. [`structure`] — nodes into JSON, checked against the site's JSON Schema;
-//! 3. [`model`] — JSON into the typed site (`host-defaults` merged);
+//! 3. [`model`] — JSON into the typed site (`host-defaults` merged, pack
+//!    folders loaded);
 //! 4. [`validate`] — the semantic rules of the language;
 //! 5. [`plan`] — derived facts the renderers share;
 //! 6. [`render`] — one module per artifact family, into an in-memory tree;
@@ -81,16 +82,20 @@ pub fn check_timed(path: &Path, timings: &mut timings::Timings) -> Result<Checke
     rayon::spawn(move || drop(nodes));
     timings.lap("structure (and schema)");
     let mut site = model::build(structured, &mut diags);
-    timings.lap("model");
-    validate::validate(&site, &mut diags);
-    timings.lap("validate");
     if !diags.has_errors() {
-        // Pack folders are read only for a site whose pack nodes are sound.
+        // Pack folders complete the model, so the rules judge it whole and
+        // nothing changes it after them. They are read only for a site
+        // whose pack nodes are sound.
         let dir = path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
         packs::folder::load(&dir, &mut site, &mut parsed.sources, &mut diags);
-        packs::check(&site, &mut diags);
-        timings.lap("pack folders");
     }
+    timings.lap("model (and pack folders)");
+    let site = site;
+    validate::validate(&site, &mut diags);
+    if !diags.has_errors() {
+        packs::check(&site, &mut diags);
+    }
+    timings.lap("validate");
     // A pasted secret is the one thing to say about that text: no "unknown
     // property" or "invalid key" beside it (which would print it again).
     let leaked: Vec<source::Span> = secrets.iter().filter_map(Diagnostic::primary).collect();

@@ -13,6 +13,22 @@ pub use machine::{render_github, render_json};
 
 use crate::source::Span;
 
+/// Declares a stage's codes and its `CODES` list, the same way in every
+/// stage's `errors` module:
+/// `NAME = "bosun::area::rule", Severity, "summary", "help";` for each.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $id:literal, $sev:ident, $summary:literal, $help:literal;)*) => {
+        $($(#[$doc])* pub static $name: $crate::diag::Code = $crate::diag::Code {
+            id: $id,
+            severity: $crate::diag::Severity::$sev,
+            summary: $summary,
+            help: $help,
+        };)*
+        pub static CODES: &[&$crate::diag::Code] = &[$(&$name),*];
+    };
+}
+pub(crate) use codes;
+
 /// A stable diagnostic code with its default help text.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Code {

@@ -17,6 +17,8 @@ use serde_norway::Value;
 use super::emit::{V, Writer};
 use super::values::{covering, scalar};
 use super::{Imported, ini};
+use crate::model::{Cni, spelled};
+use crate::packs::catalog;
 
 /// What DeepOps does not record and the user may pass on the command line.
 #[derive(Debug, Clone)]
@@ -430,12 +432,13 @@ pub fn import_with(
         }
         None => KUBERNETES_VERSION.to_string(),
     };
-    let cni = vars.str("kube_network_plugin").unwrap_or_else(|| "calico".into());
-    let cni = if ["calico", "cilium", "flannel"].contains(&cni.as_str()) {
+    let default = spelled(&Cni::default());
+    let cni = vars.str("kube_network_plugin").unwrap_or_else(|| default.clone());
+    let cni = if [Cni::Calico, Cni::Cilium, Cni::Flannel].iter().any(|c| spelled(c) == cni) {
         cni
     } else {
-        out.warnings.push(format!("kube_network_plugin {cni} is not supported; the site uses calico"));
-        "calico".into()
+        out.warnings.push(format!("kube_network_plugin {cni} is not supported; the site uses {default}"));
+        default
     };
     let endpoint = vars.str("apiserver_loadbalancer_domain_name").map(|d| {
         let port = vars
@@ -690,7 +693,7 @@ pub fn import_with(
     }
     if operator {
         w.blank();
-        w.node("pack", &["gpu-operator".into()], &[]);
+        w.node("pack", &[catalog::GPU_OPERATOR.into()], &[]);
     }
     out.kdl = w.finish();
     Ok(out)

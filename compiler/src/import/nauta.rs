@@ -12,6 +12,8 @@ use super::Imported;
 use super::emit::{V, Writer};
 use super::ini;
 use super::values::{covering, list, scalar};
+use crate::model::{Cni, spelled};
+use crate::packs::catalog;
 
 /// The Kubernetes release an imported site starts on: Nauta shipped 1.10,
 /// which bosun does not support (docs/language.md, supported versions).
@@ -284,7 +286,7 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
     w.node("service-subnet", &[svc.as_str().into()], &[]);
     w.comment("k8s_domain.domain");
     w.node("cluster-domain", &[format!("{k8s_domain}.{domain}").into()], &[]);
-    w.node("cni", &["flannel".into()], &[]);
+    w.node("cni", &[spelled(&Cni::Flannel).into()], &[]);
     for s in &sans {
         w.node("cert-san", &[s.into()], &[]);
     }
@@ -432,7 +434,7 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
         }
     }
     w.blank();
-    w.node("pack", &["csi-driver-nfs".into()], &[]);
+    w.node("pack", &[catalog::CSI_DRIVER_NFS.into()], &[]);
     out.kdl = w.finish();
     Ok(out)
 }

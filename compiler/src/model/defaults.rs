@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::Taint;
 use super::errors::DUPLICATE_DEFAULTS;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::structure::SpanIndex;
@@ -94,12 +95,11 @@ fn merge_setting(host: &mut Value, key: &str, value: &Value, from: &str, to: &st
 fn entry_key(v: &Value) -> String {
     match v {
         Value::Object(o) => ["name", "device"].iter().find_map(|k| o.get(*k)).map(Value::to_string).unwrap_or_default(),
-        Value::String(s) => match s.rsplit_once(':') {
-            // taint: KEY[=VALUE]:EFFECT — same key and effect
-            Some((kv, effect)) if !s.contains("://") => {
-                format!("{}:{effect}", kv.split('=').next().unwrap_or(kv))
-            }
-            _ => s.split('=').next().unwrap_or(s).to_string(),
+        Value::String(s) => match s.parse::<Taint>() {
+            // taint: same key and effect
+            Ok(t) => format!("{}:{}", t.key, t.effect.as_str()),
+            // label: same key
+            Err(_) => s.split('=').next().unwrap_or(s).to_string(),
         },
         other => other.to_string(),
     }

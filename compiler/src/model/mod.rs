@@ -7,7 +7,9 @@
 
 mod defaults;
 mod derive;
+mod pack;
 pub use derive::node_address;
+pub use pack::merge;
 pub use values::aggregate;
 pub mod errors;
 pub mod gpu_models;

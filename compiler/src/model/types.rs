@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-pub use super::values::{Cidr, Mac, Quantity};
+pub use super::values::{Cidr, DhcpRange, HostPort, Mac, Members, MountOptions, Quantity, Split, Taint, TaintEffect};
 
 /// The JSON pointer of an object in the lowered document: the key for
 /// finding any of its values' spans in the span index.
@@ -42,7 +42,7 @@ pub struct Settings {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Kubernetes {
     pub version: String,
-    pub control_plane_endpoint: Option<String>,
+    pub control_plane_endpoint: Option<HostPort>,
     pub pod_subnet: Cidr,
     pub service_subnet: Cidr,
     #[serde(default = "default_cluster_domain")]
@@ -72,17 +72,6 @@ pub enum Cni {
     Calico,
     Cilium,
     Flannel,
-}
-
-impl Cni {
-    /// The built-in pack that installs this CNI.
-    pub fn pack(self) -> &'static str {
-        match self {
-            Cni::Calico => "calico",
-            Cni::Cilium => "cilium",
-            Cni::Flannel => "flannel",
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -214,7 +203,7 @@ pub struct Network {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Dhcp {
-    pub range: String,
+    pub range: DhcpRange,
     pub lease: Option<String>,
 }
 
@@ -305,7 +294,7 @@ pub struct Host {
     #[serde(default)]
     pub label: Vec<String>,
     #[serde(default)]
-    pub taint: Vec<String>,
+    pub taint: Vec<Taint>,
     pub gpu_pool: Option<String>,
     #[serde(default)]
     pub scheduler: Scheduler,
@@ -347,7 +336,7 @@ pub struct Bond {
     pub name: String,
     #[serde(default = "lacp")]
     pub mode: String,
-    pub members: String,
+    pub members: Members,
     pub network: Option<String>,
     pub address: Option<Ipv4Addr>,
     #[serde(default)]
@@ -361,7 +350,7 @@ fn lacp() -> String {
 
 impl Bond {
     pub fn members(&self) -> impl Iterator<Item = &str> {
-        self.members.split_whitespace()
+        self.members.items.iter().map(String::as_str)
     }
 }
 
@@ -413,7 +402,7 @@ pub struct GpuPool {
     pub mig: Option<Mig>,
     pub time_slicing: Option<TimeSlicing>,
     #[serde(default)]
-    pub taint: Vec<String>,
+    pub taint: Vec<Taint>,
     #[serde(default)]
     pub label: Vec<String>,
 }
@@ -462,7 +451,7 @@ pub struct Nfs {
     pub name: String,
     pub server: String,
     pub path: String,
-    pub mount_options: Option<String>,
+    pub mount_options: Option<MountOptions>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -1,5 +1,7 @@
 //! Value types of the site language that carry their own syntax: IPv4
-//! networks, MAC addresses and Kubernetes quantities.
+//! networks, MAC addresses, Kubernetes quantities, DHCP ranges, endpoints,
+//! taints and lists written as one string. Renderers read these parsed
+//! values; none of them parses a string of the site again.
 
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -55,6 +57,174 @@ impl Cidr {
     }
 }
 
+/// `HOST[:PORT]` (the API server endpoint). The schema limits the port to
+/// five digits; a rule judges its range, so it is kept wider than a `u16`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPort {
+    pub host: String,
+    pub port: Option<u32>,
+}
+
+impl FromStr for HostPort {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.rsplit_once(':') {
+            Some((host, port)) => {
+                let port = port.parse().map_err(|_| format!("{s:?} has no numeric port"))?;
+                Ok(HostPort { host: host.to_string(), port: Some(port) })
+            }
+            None => Ok(HostPort { host: s.to_string(), port: None }),
+        }
+    }
+}
+
+impl fmt::Display for HostPort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.host)?;
+        match self.port {
+            Some(p) => write!(f, ":{p}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A list written as one string, kept as written (the site digest hashes
+/// it) beside its items: bond members are separated by spaces
+/// (`Split<false>`), mount options by commas (`Split<true>`, each trimmed,
+/// empty ones dropped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split<const COMMA: bool> {
+    pub text: String,
+    pub items: Vec<String>,
+}
+
+pub type Members = Split<false>;
+pub type MountOptions = Split<true>;
+
+impl<const COMMA: bool> From<String> for Split<COMMA> {
+    fn from(text: String) -> Self {
+        let items = if COMMA {
+            text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+        } else {
+            text.split_whitespace().map(str::to_string).collect()
+        };
+        Split { text, items }
+    }
+}
+
+impl<'de, const COMMA: bool> Deserialize<'de> for Split<COMMA> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(String::deserialize(d)?.into())
+    }
+}
+
+impl<const COMMA: bool> Serialize for Split<COMMA> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+/// A Kubernetes taint, `KEY[=VALUE]:EFFECT`. The effect is always written:
+/// the Taint API and kubelet's `--register-with-taints` have no default for
+/// it, so neither has the site language. `KEY=` keeps an empty value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taint {
+    pub key: String,
+    pub value: Option<String>,
+    pub effect: TaintEffect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+impl TaintEffect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaintEffect::NoSchedule => "NoSchedule",
+            TaintEffect::PreferNoSchedule => "PreferNoSchedule",
+            TaintEffect::NoExecute => "NoExecute",
+        }
+    }
+}
+
+impl FromStr for Taint {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (kv, effect) = s.rsplit_once(':').ok_or_else(|| format!("taint {s:?} has no :EFFECT"))?;
+        let effect = match effect {
+            "NoSchedule" => TaintEffect::NoSchedule,
+            "PreferNoSchedule" => TaintEffect::PreferNoSchedule,
+            "NoExecute" => TaintEffect::NoExecute,
+            _ => return Err(format!("taint {s:?} has no known effect")),
+        };
+        let (key, value) = match kv.split_once('=') {
+            Some((k, v)) => (k, Some(v.to_string())),
+            None => (kv, None),
+        };
+        Ok(Taint { key: key.to_string(), value, effect })
+    }
+}
+
+impl fmt::Display for Taint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key)?;
+        if let Some(v) = &self.value {
+            write!(f, "={v}")?;
+        }
+        write!(f, ":{}", self.effect.as_str())
+    }
+}
+
+/// A network's dynamic pool, `FIRST-LAST`. The schema checks only its shape,
+/// so the text is kept beside the parsed bounds: a rule reports a range
+/// whose parts are not IPv4 addresses (`bounds` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DhcpRange {
+    pub text: String,
+    pub bounds: Option<(Ipv4Addr, Ipv4Addr)>,
+}
+
+impl FromStr for DhcpRange {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bounds = s.split_once('-').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+        Ok(DhcpRange { text: s.to_string(), bounds })
+    }
+}
+
+impl fmt::Display for DhcpRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Values written as one string in the site: read with `FromStr`, written
+/// back (for the site digest) with `Display`.
+macro_rules! as_text {
+    ($($t:ty),*) => {$(
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+    )*};
+}
+
+as_text!(Cidr, Mac, HostPort, Taint, DhcpRange);
+
 /// The fewest CIDR blocks covering exactly the addresses of `cidrs`, in
 /// address order: contained networks disappear and aligned neighbours
 /// merge (10.0.0.0/24 and 10.0.1.0/24 are 10.0.0.0/23). Lists such as
@@ -103,18 +273,6 @@ impl FromStr for Cidr {
     }
 }
 
-impl<'de> Deserialize<'de> for Cidr {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-impl Serialize for Cidr {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
 /// A MAC address; compared and printed in lowercase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Mac(pub [u8; 6]);
@@ -140,18 +298,6 @@ impl FromStr for Mac {
             return Err("expected six hex pairs".into());
         }
         Ok(Mac(out))
-    }
-}
-
-impl<'de> Deserialize<'de> for Mac {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-impl Serialize for Mac {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
 

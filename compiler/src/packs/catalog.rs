@@ -2,6 +2,8 @@
 //! how it relates to the others (docs/packs.md). The dependency graph and the
 //! sync waves are derived from these facts (`graph.rs`).
 
+use crate::model::Cni;
+
 /// Where a chart comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Chart {
@@ -46,12 +48,31 @@ pub struct BuiltinPack {
     pub summary: &'static str,
 }
 
+/// The built-in packs' names: code that treats one pack specially names it
+/// through these, so a misspelling is a compile error rather than a feature
+/// silently switched off.
+pub const ARGOCD: &str = "argocd";
+pub const CALICO: &str = "calico";
+pub const CILIUM: &str = "cilium";
+pub const CSI_DRIVER_NFS: &str = "csi-driver-nfs";
+pub const DOCKER_REGISTRY: &str = "docker-registry";
+pub const EXTERNAL_SECRETS: &str = "external-secrets";
+pub const FLANNEL: &str = "flannel";
+pub const FLUX: &str = "flux";
+pub const GPU_OPERATOR: &str = "gpu-operator";
+pub const INGRESS_NGINX: &str = "ingress-nginx";
+pub const JUPYTERHUB: &str = "jupyterhub";
+pub const KUBE_PROMETHEUS_STACK: &str = "kube-prometheus-stack";
+pub const KUEUE: &str = "kueue";
+pub const ROOK_CEPH: &str = "rook-ceph";
+pub const ROOK_CEPH_CLUSTER: &str = "rook-ceph-cluster";
+
 const PROMETHEUS_CRDS: &str = "monitoring.coreos.com";
 
 /// Every built-in pack, sorted by name.
 pub const BUILTIN: &[BuiltinPack] = &[
     BuiltinPack {
-        name: "argocd",
+        name: ARGOCD,
         chart: Chart::Repo { url: "https://argoproj.github.io/argo-helm", name: "argo-cd", version: "9.1.4" },
         namespace: "argocd",
         depends_on: &[],
@@ -60,7 +81,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "Argo CD, the GitOps engine (engine=\"argocd\")",
     },
     BuiltinPack {
-        name: "calico",
+        name: CALICO,
         chart: Chart::Repo { url: "https://docs.tigera.io/calico/charts", name: "tigera-operator", version: "v3.30.4" },
         namespace: "tigera-operator",
         depends_on: &[],
@@ -69,7 +90,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "Calico CNI through the Tigera operator (cni \"calico\")",
     },
     BuiltinPack {
-        name: "cilium",
+        name: CILIUM,
         chart: Chart::Repo { url: "https://helm.cilium.io", name: "cilium", version: "1.18.4" },
         namespace: "kube-system",
         depends_on: &[],
@@ -78,7 +99,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "Cilium CNI (cni \"cilium\")",
     },
     BuiltinPack {
-        name: "csi-driver-nfs",
+        name: CSI_DRIVER_NFS,
         chart: Chart::Repo {
             url: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts",
             name: "csi-driver-nfs",
@@ -91,7 +112,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "NFS CSI driver for the site's nfs storage backends",
     },
     BuiltinPack {
-        name: "docker-registry",
+        name: DOCKER_REGISTRY,
         chart: Chart::Repo { url: "https://helm.twun.io", name: "docker-registry", version: "3.0.0" },
         namespace: "docker-registry",
         depends_on: &[],
@@ -100,7 +121,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "a container registry hosted in the cluster",
     },
     BuiltinPack {
-        name: "external-secrets",
+        name: EXTERNAL_SECRETS,
         chart: Chart::Repo { url: "https://charts.external-secrets.io", name: "external-secrets", version: "0.20.4" },
         namespace: "external-secrets",
         depends_on: &[],
@@ -109,7 +130,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "External Secrets Operator: `secret` nodes become Kubernetes Secrets",
     },
     BuiltinPack {
-        name: "flannel",
+        name: FLANNEL,
         chart: Chart::Repo { url: "https://flannel-io.github.io/flannel", name: "flannel", version: "v0.27.4" },
         namespace: "kube-flannel",
         depends_on: &[],
@@ -118,7 +139,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "Flannel CNI (cni \"flannel\")",
     },
     BuiltinPack {
-        name: "flux",
+        name: FLUX,
         chart: Chart::Repo { url: "https://fluxcd-community.github.io/helm-charts", name: "flux2", version: "2.17.1" },
         namespace: "flux-system",
         depends_on: &[],
@@ -132,7 +153,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "Flux, the GitOps engine (engine=\"flux\")",
     },
     BuiltinPack {
-        name: "gpu-operator",
+        name: GPU_OPERATOR,
         chart: Chart::Repo { url: "https://helm.ngc.nvidia.com/nvidia", name: "gpu-operator", version: "v26.7.0" },
         namespace: "gpu-operator",
         depends_on: &[],
@@ -142,7 +163,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "NVIDIA GPU Operator: driver, device plugin, MIG manager, DCGM exporter",
     },
     BuiltinPack {
-        name: "ingress-nginx",
+        name: INGRESS_NGINX,
         chart: Chart::Repo {
             url: "https://kubernetes.github.io/ingress-nginx",
             name: "ingress-nginx",
@@ -155,7 +176,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "NGINX ingress controller",
     },
     BuiltinPack {
-        name: "jupyterhub",
+        name: JUPYTERHUB,
         chart: Chart::Repo { url: "https://hub.jupyter.org/helm-chart", name: "jupyterhub", version: "4.3.1" },
         namespace: "jupyterhub",
         depends_on: &[],
@@ -164,7 +185,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "JupyterHub with a notebook profile per GPU pool",
     },
     BuiltinPack {
-        name: "kube-prometheus-stack",
+        name: KUBE_PROMETHEUS_STACK,
         chart: Chart::Repo {
             url: "https://prometheus-community.github.io/helm-charts",
             name: "kube-prometheus-stack",
@@ -177,7 +198,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "Prometheus, Alertmanager and Grafana, with GPU dashboards and alerts",
     },
     BuiltinPack {
-        name: "kueue",
+        name: KUEUE,
         chart: Chart::Oci { url: "oci://registry.k8s.io/kueue/charts", name: "kueue", version: "0.19.2" },
         namespace: "kueue-system",
         depends_on: &[],
@@ -186,7 +207,7 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "Kueue: team quotas become ClusterQueues",
     },
     BuiltinPack {
-        name: "rook-ceph",
+        name: ROOK_CEPH,
         chart: Chart::Repo { url: "https://charts.rook.io/release", name: "rook-ceph", version: "v1.18.7" },
         namespace: "rook-ceph",
         depends_on: &[],
@@ -195,15 +216,24 @@ pub const BUILTIN: &[BuiltinPack] = &[
         summary: "Rook operator for Ceph",
     },
     BuiltinPack {
-        name: "rook-ceph-cluster",
+        name: ROOK_CEPH_CLUSTER,
         chart: Chart::Repo { url: "https://charts.rook.io/release", name: "rook-ceph-cluster", version: "v1.18.7" },
         namespace: "rook-ceph",
-        depends_on: &["rook-ceph"],
+        depends_on: &[ROOK_CEPH],
         provides_crds: &[],
         uses_crds: &["ceph.rook.io"],
         summary: "the Ceph cluster of the site's ceph storage backend",
     },
 ];
+
+/// The built-in pack that installs the site's CNI.
+pub fn cni(cni: Cni) -> &'static str {
+    match cni {
+        Cni::Calico => CALICO,
+        Cni::Cilium => CILIUM,
+        Cni::Flannel => FLANNEL,
+    }
+}
 
 /// The built-in pack of this name.
 pub fn builtin(name: &str) -> Option<&'static BuiltinPack> {

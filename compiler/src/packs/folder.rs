@@ -42,7 +42,7 @@ pub fn load(site_dir: &Path, site: &mut Site, sources: &mut SourceMap, diags: &m
             }
         };
         let pack = &site.packs[i];
-        let params = parameters(pack);
+        let params = pack.parameters();
         if !check_parameters(site, pack, &folder, &params, diags) {
             continue;
         }
@@ -212,13 +212,6 @@ fn nauta(root: &Path, dir: &Path) -> Result<PackFolder, FolderError> {
         values: Value::Null,
         local_chart: files,
     })
-}
-
-/// The pack's parameters: the `values` block, then every `set … value=`.
-pub fn parameters(pack: &Pack) -> Value {
-    let mut v = Value::Object(Map::new());
-    crate::render::packs_apply_user(&mut v, pack);
-    v
 }
 
 /// Checks the parameters against the pack's schema; false when they fail.

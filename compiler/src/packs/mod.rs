@@ -23,6 +23,18 @@ pub fn namespace(pack: &crate::model::Pack) -> &str {
     }
 }
 
+/// The namespace a declared pack installs into ([`namespace`]); `None` when
+/// the site does not declare it.
+pub fn declared_namespace<'a>(site: &'a Site, pack: &str) -> Option<&'a str> {
+    site.packs.iter().find(|p| p.name == pack).map(namespace)
+}
+
+/// The namespace a built-in pack installs into on this site: the declared
+/// pack's ([`namespace`]), else the catalog's.
+pub fn builtin_namespace<'a>(site: &'a Site, pack: &'static str) -> &'a str {
+    declared_namespace(site, pack).unwrap_or_else(|| builtin(pack).map_or(pack, |b| b.namespace))
+}
+
 /// The graph nodes of what the site installs: the site's CNI (always a
 /// pack, whether declared or not), every declared pack, and `cluster` for
 /// the objects in cluster/.
@@ -35,7 +47,7 @@ pub fn nodes(site: &Site) -> Vec<graph::Node> {
         uses_crds: strings(b.uses_crds),
     };
     let mut out = Vec::new();
-    if let Some(b) = site.settings.as_ref().and_then(|s| builtin(s.kubernetes.cni.pack())) {
+    if let Some(b) = site.settings.as_ref().and_then(|s| builtin(catalog::cni(s.kubernetes.cni))) {
         out.push(from_builtin(b));
     }
     for p in &site.packs {
@@ -77,7 +89,7 @@ pub fn check(site: &Site, diags: &mut crate::diag::Diagnostics) {
     }
     // The rook-ceph-cluster chart always makes one CephCluster: the site's
     // one ceph backend (render/cluster/storage.rs).
-    if let Some(p) = site.packs.iter().find(|p| p.name == "rook-ceph-cluster" && p.source.is_none()) {
+    if let Some(p) = site.packs.iter().find(|p| p.name == catalog::ROOK_CEPH_CLUSTER && p.source.is_none()) {
         let n = site.storage.ceph.len();
         if n != 1 {
             let backends = site.storage.ceph.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", ");

@@ -7,6 +7,8 @@
 
 use serde_json::{Value, json};
 
+use super::catalog::{JUPYTERHUB, KUBE_PROMETHEUS_STACK};
+pub use crate::model::merge;
 use crate::model::{Pack, Site};
 
 /// The Kubernetes Secret that holds one `set … from=` parameter.
@@ -52,7 +54,7 @@ pub fn wire<'a>(pack: &str, refs: &'a [SecretRef]) -> (Value, Vec<&'a SecretRef>
             // The grafana chart reads the admin user and password from
             // `admin.existingSecret`; the user is given as an environment
             // variable so the Secret need hold the password only.
-            ("kube-prometheus-stack", "grafana.adminPassword") => {
+            (KUBE_PROMETHEUS_STACK, "grafana.adminPassword") => {
                 merge(
                     &mut values,
                     &json!({"grafana": {
@@ -64,7 +66,7 @@ pub fn wire<'a>(pack: &str, refs: &'a [SecretRef]) -> (Value, Vec<&'a SecretRef>
             // JupyterHub's `hub.config.<Class>.<trait>`: an environment
             // variable from the Secret, assigned to the trait by a
             // `hub.extraConfig` snippet (run after `hub.config` is applied).
-            ("jupyterhub", path) if hub_trait(path).is_some() => {
+            (JUPYTERHUB, path) if hub_trait(path).is_some() => {
                 let (class, trait_) = hub_trait(path).unwrap_or_default();
                 let var = env_name(&format!("{class}_{trait_}"));
                 merge(
@@ -99,18 +101,6 @@ fn env_name(s: &str) -> String {
     let words: String =
         s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
     format!("BOSUN_SECRET_{words}")
-}
-
-/// Deep merge: objects key by key, anything else replaced.
-pub fn merge(into: &mut Value, from: &Value) {
-    match (into, from) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in b {
-                merge(a.entry(k.clone()).or_insert(Value::Null), v);
-            }
-        }
-        (slot, v) => *slot = v.clone(),
-    }
 }
 
 #[cfg(test)]

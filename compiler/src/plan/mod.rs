@@ -1,12 +1,28 @@
 //! Stage 5: derived facts. Everything the renderers need that is not written
-//! in the site as such (FQDNs, boot interfaces, sorted orders, the site
-//! digest) is computed once here, from a site that passed validation.
+//! in the site as such is worked out once here, from a site that passed
+//! validation, as typed data: per host its FQDN, addresses and boot path
+//! (`boot.rs`); what the kubeadm files of all hosts share (`kube.rs`); the
+//! node labels of GPU pools (`gpu.rs`); the one CephCluster (`ceph.rs`); the
+//! pack graph and its waves; every pack's final values (`values/`); sorted
+//! orders and the site digest. Renderers read the plan and nothing else.
 
+mod boot;
+pub mod ceph;
 mod digest;
+pub mod gpu;
+mod kube;
+mod values;
 
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use crate::model::{GpuPool, Host, Interface, Settings, Site, Team};
+use serde_json::Value;
+
+pub use boot::{Boot, Loader};
+pub use kube::{API_PORT, Api, Endpoint, Kube, node_ip};
+
+use crate::model::{GpuPool, Host, Interface, Settings, Site, Taint, Team};
+use crate::packs::graph;
 
 pub struct Plan<'a> {
     pub site: &'a Site,
@@ -15,6 +31,13 @@ pub struct Plan<'a> {
     pub hosts: Vec<HostFacts<'a>>,
     pub pools: Vec<&'a GpuPool>,
     pub teams: Vec<&'a Team>,
+    /// Every host that boots from the network, sorted by host name. An
+    /// `Err` names a host validation should have refused (a compiler bug).
+    pub boots: Result<Vec<Boot<'a>>, String>,
+    pub kube: Kube,
+    pub packs: PackGraph,
+    /// Every installed pack's values, by pack name (`values/`).
+    pub values: BTreeMap<&'a str, Value>,
     /// SHA-256 of the canonical model: stable under reordering and reformatting.
     pub digest: String,
 }
@@ -28,28 +51,59 @@ pub struct HostFacts<'a> {
     pub address: Option<Ipv4Addr>,
 }
 
+/// What the site installs and in what order: the graph of its packs (and of
+/// the cluster/ objects) and each one's sync wave.
+pub struct PackGraph {
+    pub nodes: Vec<graph::Node>,
+    /// Node name → wave; the cycle when the packs wait for each other.
+    pub waves: Result<BTreeMap<String, u32>, Vec<String>>,
+}
+
+impl PackGraph {
+    pub fn wave(&self, name: &str) -> Option<u32> {
+        self.waves.as_ref().ok().and_then(|w| w.get(name).copied())
+    }
+}
+
 /// Builds the plan; `None` if the site has no settings (validation failed).
 pub fn plan(site: &Site) -> Option<Plan<'_>> {
     let settings = site.settings.as_ref()?;
-    let mut hosts: Vec<HostFacts> = site
-        .hosts
-        .iter()
-        .map(|host| {
-            let pxe = site.pxe_interface(host).map(|(_, i)| i);
-            let statics =
-                host.interface.iter().filter_map(|i| i.address).chain(host.bond.iter().filter_map(|b| b.address));
-            let address = pxe.and_then(|i| i.address).or_else(|| statics.clone().next());
-            HostFacts { host, fqdn: site.fqdn(host).unwrap_or_else(|| host.name.clone()), pxe, address }
-        })
-        .collect();
+    let mut hosts: Vec<HostFacts> = site.hosts.iter().map(|host| host_facts(site, host)).collect();
     hosts.sort_by(|a, b| a.host.name.cmp(&b.host.name));
     let mut pools: Vec<&GpuPool> = site.pools.iter().collect();
     pools.sort_by(|a, b| a.name.cmp(&b.name));
     let mut teams: Vec<&Team> = site.teams.iter().collect();
     teams.sort_by(|a, b| a.name.cmp(&b.name));
-    Some(Plan { site, settings, hosts, pools, teams, digest: digest::digest(site) })
+    let nodes = crate::packs::nodes(site);
+    let packs = PackGraph { waves: graph::waves(&nodes), nodes };
+    let mut plan = Plan {
+        site,
+        settings,
+        boots: boot::boots(site, &hosts),
+        kube: Kube::new(settings, &hosts),
+        hosts,
+        pools,
+        teams,
+        packs,
+        values: BTreeMap::new(),
+        digest: digest::digest(site),
+    };
+    plan.values = values::all(&plan);
+    Some(plan)
 }
 
+/// The taints a host registers with: its pool's, then its own.
+pub fn taints<'a>(site: &'a Site, host: &'a Host) -> impl Iterator<Item = &'a Taint> {
+    let pool = host.gpu_pool.as_deref().and_then(|p| site.pool(p));
+    pool.map(|p| &p.taint).into_iter().flatten().chain(&host.taint)
+}
+
+fn host_facts<'a>(site: &'a Site, host: &'a Host) -> HostFacts<'a> {
+    let pxe = site.pxe_interface(host).map(|(_, i)| i);
+    let statics = host.interface.iter().filter_map(|i| i.address).chain(host.bond.iter().filter_map(|b| b.address));
+    let address = pxe.and_then(|i| i.address).or_else(|| statics.clone().next());
+    HostFacts { host, fqdn: site.fqdn(host).unwrap_or_else(|| host.name.clone()), pxe, address }
+}
 #[cfg(test)]
 mod tests {
     fn digest_of(text: &str) -> String {

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::Outputs;
-use super::provisioning::{Boot, boots};
+use super::provisioning::Boot;
 use crate::model::BmcProtocol;
 use crate::plan::Plan;
 
@@ -55,7 +55,7 @@ struct NextBoot {
 }
 
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
-    let boots = boots(plan)?;
+    let boots = plan.boots.as_ref().map_err(String::clone)?;
     let boots: std::collections::HashMap<&str, &Boot> = boots.iter().map(|b| (b.host.name.as_str(), b)).collect();
     let mut hosts = Vec::new();
     for h in plan.hosts.iter() {

@@ -10,12 +10,9 @@ use std::fmt::Write;
 use std::net::Ipv4Addr;
 
 use super::Outputs;
-use super::provisioning::{
-    Boot, DEFAULT_LEASE, SERVE_ROOT, boots, boots_arm64, hosts_domain, served_networks, tftp_root,
-};
+use super::provisioning::{Boot, DEFAULT_LEASE, SERVE_ROOT, boots_arm64, hosts_domain, served_networks, tftp_root};
 use crate::model::{Network, Site};
 use crate::plan::{HostFacts, Plan};
-use crate::validate::network::parse_range;
 
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     let site = plan.site;
@@ -23,15 +20,15 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     if nets.is_empty() {
         return Ok(());
     }
-    let boots = boots(plan)?;
+    let boots = plan.boots.as_ref().map_err(String::clone)?;
     let mut c = String::new();
     header(plan, &mut c);
     dns(site, &nets, &mut c);
     dhcp(&nets, &mut c);
     tftp(&mut c);
-    pxe_tags(&nets, &boots, &mut c);
+    pxe_tags(&nets, boots, &mut c);
     for net in &nets {
-        network(site, net, &boots, &mut c);
+        network(site, net, boots, &mut c);
     }
     leases(plan, &nets, &mut c);
     records(plan, &mut c);
@@ -150,7 +147,7 @@ fn network(site: &Site, net: &Network, boots: &[Boot], c: &mut String) {
     let mask = Ipv4Addr::from(net.cidr.mask());
     let lease = net.dhcp.as_ref().and_then(|d| d.lease.as_deref()).unwrap_or(DEFAULT_LEASE);
     section(c, &format!("Network {} ({})", net.name, net.cidr));
-    match net.dhcp.as_ref().and_then(|d| parse_range(&d.range)) {
+    match net.dhcp.as_ref().and_then(|d| d.range.bounds) {
         Some((first, last)) => {
             let _ = writeln!(c, "dhcp-range=set:{tag},{first},{last},{mask},{lease}");
         }

@@ -84,15 +84,13 @@ impl Outputs {
         }
     }
 
-    /// The file at `components`, if a renderer wrote it.
-    pub fn get(&self, components: &[&str]) -> Option<&[u8]> {
-        self.files.get(&OutPath::new(components).ok()?).map(Vec::as_slice)
-    }
-
-    /// Removes and returns the file at `components`, for the one renderer
-    /// that completes what an earlier one started (packs/ values).
-    pub fn take(&mut self, components: &[&str]) -> Option<Vec<u8>> {
-        self.files.remove(&OutPath::new(components).ok()?)
+    /// How many files each top-level folder (or file) holds.
+    pub fn counts(&self) -> BTreeMap<&str, usize> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for path in self.files.keys() {
+            *counts.entry(path.as_str().split('/').next().unwrap_or("")).or_default() += 1;
+        }
+        counts
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&OutPath, &Vec<u8>)> {

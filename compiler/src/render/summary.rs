@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::Outputs;
 use crate::model::{MigStrategy, Site, spelled};
 use crate::plan::Plan;
 
@@ -19,7 +18,8 @@ const FAMILIES: &[(&str, &str)] = &[
     ("gitops", "Argo CD or Flux objects that install everything"),
 ];
 
-pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
+/// README.md; `counts` is the number of files under each top-level name.
+pub fn render(plan: &Plan, counts: &BTreeMap<&str, usize>) -> String {
     let mut md = String::new();
     header(plan, &mut md);
     hosts(plan, &mut md);
@@ -28,8 +28,8 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     teams(plan, &mut md);
     storage(plan.site, &mut md);
     packs(plan.site, &mut md);
-    files(out, &mut md);
-    out.text(&["README.md"], md)
+    files(counts.clone(), &mut md);
+    md
 }
 
 fn cell(s: &str) -> String {
@@ -112,7 +112,7 @@ fn networks(site: &Site, md: &mut String) {
             or_dash(n.gateway.map(|g| g.to_string())),
             or_dash(n.vlan.map(|v| v.to_string())),
             n.mtu.unwrap_or(1500),
-            or_dash(n.dhcp.as_ref().map(|d| d.range.clone())),
+            or_dash(n.dhcp.as_ref().map(|d| d.range.text.clone())),
             or_dash(pxe),
         );
     }
@@ -194,12 +194,7 @@ fn packs(site: &Site, md: &mut String) {
     md.push('\n');
 }
 
-fn files(out: &Outputs, md: &mut String) {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for (path, _) in out.iter() {
-        let top = path.as_str().split('/').next().unwrap_or("");
-        *counts.entry(top).or_default() += 1;
-    }
+fn files(mut counts: BTreeMap<&str, usize>, md: &mut String) {
     counts.insert("README.md", 1);
     counts.insert("MANIFEST", 1);
     let _ = writeln!(md, "## Files\n\n| path | files | what it is |\n|---|---|---|");

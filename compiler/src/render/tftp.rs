@@ -14,7 +14,7 @@
 use std::fmt::Write;
 
 use super::Outputs;
-use super::provisioning::{Boot, Loader, boots, mac_dashes};
+use super::provisioning::{Boot, Loader, mac_dashes};
 use crate::plan::Plan;
 
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
@@ -28,16 +28,16 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     if pxe.iter().any(|p| !p.ipxe && p.bios) {
         out.text(&["provisioning", "tftp", "pxelinux.cfg", "default"], pxelinux_default(plan))?;
     }
-    for boot in boots(plan)? {
+    for boot in plan.boots.as_ref().map_err(String::clone)? {
         let mac = mac_dashes(boot.mac);
         match boot.loader() {
-            Loader::Ipxe => out.text(&["provisioning", "tftp", "ipxe", &format!("{mac}.ipxe")], ipxe(&boot))?,
+            Loader::Ipxe => out.text(&["provisioning", "tftp", "ipxe", &format!("{mac}.ipxe")], ipxe(boot))?,
             Loader::Firmware => {
                 if boot.uefi() {
-                    out.text(&["provisioning", "tftp", "grub", &format!("grub.cfg-01-{mac}")], grub(&boot)?)?;
+                    out.text(&["provisioning", "tftp", "grub", &format!("grub.cfg-01-{mac}")], grub(boot)?)?;
                 }
                 if boot.pxe.bios {
-                    out.text(&["provisioning", "tftp", "pxelinux.cfg", &format!("01-{mac}")], pxelinux(&boot))?;
+                    out.text(&["provisioning", "tftp", "pxelinux.cfg", &format!("01-{mac}")], pxelinux(boot))?;
                 }
             }
         }

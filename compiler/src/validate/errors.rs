@@ -1,13 +1,6 @@
 //! Codes of the semantic rules (site-language.md and docs/language.md).
 
-use crate::diag::{Code, Severity::*};
-
-macro_rules! codes {
-    ($($name:ident = $id:literal, $sev:ident, $summary:literal, $help:literal;)*) => {
-        $(pub static $name: Code = Code { id: $id, severity: $sev, summary: $summary, help: $help };)*
-        pub static CODES: &[&Code] = &[$(&$name),*];
-    };
-}
+use crate::diag::codes;
 
 codes! {
     DUPLICATE_NAME = "bosun::name::duplicate", Error,

@@ -50,7 +50,7 @@ fn pool_sizes(site: &Site) -> HashMap<&str, u64> {
 fn flavors(cx: &mut Ctx) {
     const KUEUE_MAX_FLAVORS: usize = 64;
     let pools = &cx.site.pools;
-    if pools.len() <= KUEUE_MAX_FLAVORS || !cx.site.packs.iter().any(|p| p.name == "kueue") {
+    if pools.len() <= KUEUE_MAX_FLAVORS || !cx.site.packs.iter().any(|p| p.name == crate::packs::catalog::KUEUE) {
         return;
     }
     let extra = &pools[KUEUE_MAX_FLAVORS];

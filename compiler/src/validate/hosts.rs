@@ -7,7 +7,6 @@ use std::net::Ipv4Addr;
 
 use super::Ctx;
 use super::errors::*;
-use super::network::parse_range;
 use crate::diag::Diagnostic;
 use crate::model::{DiskUse, Host, Mac};
 
@@ -178,7 +177,7 @@ fn addresses(cx: &mut Ctx, host: &Host) {
                 .label_opt(cx.span(&ptr("address")), "this address");
             cx.push(d);
         }
-        let range = net.dhcp.as_ref().and_then(|d| parse_range(&d.range));
+        let range = net.dhcp.as_ref().and_then(|d| d.range.bounds);
         if let Some((first, last)) = range.filter(|(f, l)| *f <= addr && addr <= *l) {
             let d = Diagnostic::new(
                 &ADDRESS_IN_DHCP_RANGE,

@@ -51,17 +51,11 @@ fn gateway(cx: &mut Ctx, net: &Network) {
     }
 }
 
-/// Parses `FIRST-LAST` of a network's DHCP range; reports a malformed one.
-pub fn parse_range(range: &str) -> Option<(Ipv4Addr, Ipv4Addr)> {
-    let (a, b) = range.split_once('-')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
-}
-
 fn dhcp_range(cx: &mut Ctx, net: &Network) {
     let Some(dhcp) = &net.dhcp else { return };
     let ptr = net.at.at("dhcp/range");
-    let Some((first, last)) = parse_range(&dhcp.range) else {
-        let d = Diagnostic::new(&ADDRESS_INVALID, format!("\"{}\" is not two IPv4 addresses", dhcp.range))
+    let Some((first, last)) = dhcp.range.bounds else {
+        let d = Diagnostic::new(&ADDRESS_INVALID, format!("\"{}\" is not two IPv4 addresses", dhcp.range.text))
             .label_opt(cx.span(&ptr), "here")
             .help("write FIRST-LAST, such as \"192.168.100.100-192.168.100.199\"");
         cx.push(d);

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::Ctx;
 use super::errors::*;
 use crate::diag::Diagnostic;
+use crate::packs::catalog;
 
 const RESERVED: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -61,9 +62,12 @@ pub fn check(cx: &mut Ctx) {
 /// included) install into, with who does.
 fn owned_namespaces(cx: &Ctx) -> HashMap<String, String> {
     let mut owned: HashMap<String, String> = HashMap::new();
-    owned.insert("argocd".into(), "Argo CD".into());
-    owned.insert("flux-system".into(), "Flux".into());
-    let cni = cx.site.settings.as_ref().and_then(|s| crate::packs::builtin(s.kubernetes.cni.pack()));
+    for (engine, who) in [(catalog::ARGOCD, "Argo CD"), (catalog::FLUX, "Flux")] {
+        if let Some(b) = crate::packs::builtin(engine) {
+            owned.insert(b.namespace.to_string(), who.to_string());
+        }
+    }
+    let cni = cx.site.settings.as_ref().and_then(|s| crate::packs::builtin(catalog::cni(s.kubernetes.cni)));
     if let Some(b) = cni {
         owned.entry(b.namespace.to_string()).or_insert_with(|| format!("pack `{}`", b.name));
     }

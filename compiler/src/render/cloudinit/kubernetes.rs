@@ -78,9 +78,8 @@ pub fn write(
     shared: &Shared,
     fragments: &Fragments,
     facts: &HostFacts,
-    kubeadm: &[u8],
+    config: &str,
 ) -> Result<(), String> {
-    let config = std::str::from_utf8(kubeadm).map_err(|e| format!("kubeadm file: {e}"))?;
     let own = host_files(&shared.kubeadm, facts, config)?;
     let mut entries: Vec<(&str, Entry)> =
         fragments.files.iter().map(|(p, f)| (p.as_str(), Entry::Rendered(f))).collect();

@@ -44,19 +44,11 @@ pub struct Seed {
     pub network_config: LfText,
 }
 
-/// Renders every host's seed, hosts in parallel. Runs after the kubeadm
-/// renderer: a Kubernetes host's seed delivers the bytes of its
-/// `kubeadm/<host>.yaml`.
+/// Renders every host's seed, hosts in parallel. A Kubernetes host's seed
+/// delivers the bytes of its `kubeadm/<host>.yaml` ([`kubeadm::config`]).
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     let shared = Shared::new(plan)?;
-    let seeds: Vec<Result<Seed, String>> = plan
-        .hosts
-        .par_iter()
-        .map(|facts| {
-            let kubeadm = out.get(&["kubeadm", &format!("{}.yaml", facts.host.name)]);
-            seed(&shared, facts, kubeadm)
-        })
-        .collect();
+    let seeds: Vec<Result<Seed, String>> = plan.hosts.par_iter().map(|facts| seed(&shared, facts)).collect();
     for (facts, seed) in plan.hosts.iter().zip(seeds) {
         let seed = seed?;
         let name = facts.host.name.as_str();
@@ -92,9 +84,12 @@ impl<'a> Shared<'a> {
     }
 }
 
-/// Renders the seed of one host; `kubeadm` is its rendered kubeadm file.
-fn seed<'a>(shared: &Shared<'a>, facts: &'a HostFacts, kubeadm: Option<&[u8]>) -> Result<Seed, String> {
+/// Renders the seed of one host.
+fn seed<'a>(shared: &Shared<'a>, facts: &'a HostFacts) -> Result<Seed, String> {
     let plan = shared.plan;
+    // Built before the seed's own text: both use this thread's YAML buffer.
+    let kubeadm = facts.host.role.runs_kubernetes().then(|| kubeadm::config(&shared.kubeadm, facts)).transpose()?;
+    let kubeadm = kubeadm.as_deref();
     let network_config = yaml::built(|out| network_config::write(out, shared, facts))?;
     let user_data = yaml::built(|out| {
         out.push_str("#cloud-config\n");

@@ -50,15 +50,15 @@ pub fn cloud_config<'a>(
     shared: &Shared<'a>,
     fragments: &Fragments,
     facts: &'a HostFacts,
-    kubeadm: Option<&[u8]>,
+    kubeadm: Option<&str>,
 ) -> Result<(), String> {
     let host = facts.host;
     yaml::str_entry(out, level, "hostname", &host.name);
     yaml::str_entry(out, level, "fqdn", &facts.fqdn);
     out.push_str(&fragments.common);
     shared.disks.write(out, level, host);
-    if host.role.runs_kubernetes() {
-        let kubeadm = kubeadm.ok_or_else(|| format!("no kubeadm file was rendered for {}", host.name))?;
+    // Kubernetes hosts, and only they, have a kubeadm configuration.
+    if let Some(kubeadm) = kubeadm {
         kubernetes::write(out, level, shared, &fragments.kubernetes, facts, kubeadm)?;
     }
     Ok(())

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{NodeAffinity, Toleration};
+use k8s_openapi::api::core::v1::Toleration;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::{Deserialize, Serialize};
@@ -101,59 +101,8 @@ kind!(LocalQueueSpec, "kueue.x-k8s.io/v1beta2", "LocalQueue");
 
 // Rook-Ceph v1.
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CephClusterSpec {
-    pub ceph_version: CephVersion,
-    pub data_dir_host_path: String,
-    pub mon: Daemons,
-    pub mgr: Daemons,
-    pub dashboard: Enabled,
-    pub storage: CephStorage,
-    pub placement: BTreeMap<String, Placement>,
-}
+use crate::plan::ceph::CephClusterSpec;
 kind!(CephClusterSpec, "ceph.rook.io/v1", "CephCluster");
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CephVersion {
-    pub image: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Daemons {
-    pub count: u32,
-    pub allow_multiple_per_node: bool,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Enabled {
-    pub enabled: bool,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CephStorage {
-    pub use_all_nodes: bool,
-    pub use_all_devices: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_filter: Option<String>,
-    pub nodes: Vec<CephNode>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CephNode {
-    pub name: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Placement {
-    pub node_affinity: NodeAffinity,
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -22,11 +22,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Outputs, yaml};
-use crate::model::Site;
 use crate::plan::Plan;
 
-pub use gpu::pool_node_labels;
-pub use storage::{operator_ns as rook_operator_ns, rook_cluster_values};
+pub use crate::packs::declared_namespace as pack_namespace;
 
 /// The folders of cluster/, in the order the top-level kustomization lists them.
 pub const FOLDERS: &[&str] = &["namespaces", "rbac", "quotas", "storage", "gpu", "queues", "secrets"];
@@ -108,16 +106,11 @@ pub fn team_meta(name: &str, namespace: Option<&str>, team: &str) -> ObjectMeta 
     m
 }
 
-/// The namespace a declared pack installs into (`packs::namespace`).
-pub fn pack_namespace<'a>(site: &'a Site, pack: &'a str) -> Option<&'a str> {
-    site.packs.iter().find(|p| p.name == pack).map(crate::packs::namespace)
-}
-
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     let mut objs = Objects::default();
     teams::render(plan, &mut objs)?;
     storage::render(plan, &mut objs)?;
-    gpu::render(plan, &mut objs, out)?;
+    gpu::render(plan, &mut objs)?;
     queues::render(plan, &mut objs)?;
     secrets::render(plan, &mut objs)?;
     kustomize::write(objs, out)

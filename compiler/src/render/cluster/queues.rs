@@ -12,10 +12,12 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::crds::*;
-use super::gpu::{POOL_LABEL, pool_resources, team_gpus};
+use super::gpu::{pool_resources, team_gpus};
 use super::{Objects, meta, pack_namespace, team_meta};
-use crate::model::{GpuPool, Site, Team};
+use crate::model::{GpuPool, Site, Taint, Team};
+use crate::packs::catalog::KUEUE;
 use crate::plan::Plan;
+use crate::plan::gpu::POOL_LABEL;
 use crate::render::yaml;
 
 /// The flavor of CPU and memory: any node.
@@ -26,7 +28,7 @@ pub const CPU_FLAVOR: &str = "default-flavor";
 pub const LOCAL_QUEUE: &str = "default";
 
 pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
-    if pack_namespace(plan.site, "kueue").is_none() {
+    if pack_namespace(plan.site, KUEUE).is_none() {
         return Ok(());
     }
     objs.add("queues", &Cr::new(meta(CPU_FLAVOR, None), ResourceFlavorSpec::default()))?;
@@ -115,18 +117,13 @@ fn cluster_queue_yaml(
     Ok(text)
 }
 
-/// `KEY[=VALUE]:EFFECT` as the toleration that lets a pod past it.
-fn toleration(taint: &str) -> Toleration {
-    let (kv, effect) = taint.rsplit_once(':').unwrap_or((taint, ""));
-    let (key, value) = match kv.split_once('=') {
-        Some((k, v)) => (k, Some(v.to_string())),
-        None => (kv, None),
-    };
+/// The toleration that lets a pod past `taint`.
+fn toleration(taint: &Taint) -> Toleration {
     Toleration {
-        key: Some(key.to_string()),
-        operator: Some(if value.is_some() { "Equal" } else { "Exists" }.to_string()),
-        value,
-        effect: Some(effect.to_string()),
+        key: Some(taint.key.clone()),
+        operator: Some(if taint.value.is_some() { "Equal" } else { "Exists" }.to_string()),
+        value: taint.value.clone(),
+        effect: Some(taint.effect.as_str().to_string()),
         toleration_seconds: None,
     }
 }
@@ -134,7 +131,7 @@ fn toleration(taint: &str) -> Toleration {
 fn flavor(pool: &GpuPool) -> ResourceFlavorSpec {
     ResourceFlavorSpec {
         node_labels: BTreeMap::from([(POOL_LABEL.to_string(), pool.name.clone())]),
-        tolerations: pool.taint.iter().map(|t| toleration(t)).collect(),
+        tolerations: pool.taint.iter().map(toleration).collect(),
     }
 }
 

@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 
 use super::crds::*;
 use super::{Objects, meta, pack_namespace};
+use crate::packs::catalog::EXTERNAL_SECRETS;
 use crate::plan::Plan;
 
 pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
     let site = plan.site;
-    if pack_namespace(site, "external-secrets").is_none() {
+    if pack_namespace(site, EXTERNAL_SECRETS).is_none() {
         return Ok(());
     }
     let mut wanted: BTreeSet<(&str, &str)> = BTreeSet::new();

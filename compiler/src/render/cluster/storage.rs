@@ -1,14 +1,13 @@
 //! Storage: a StorageClass per class, the Rook objects of each ceph backend,
 //! and Nauta's per-user input/output folders as PersistentVolumes and claims.
 //! With the `rook-ceph-cluster` pack the chart owns the CephCluster (its
-//! spec comes from [`rook_cluster_values`]); the pools stay here.
+//! spec comes from `plan::ceph`); the pools stay here.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    CSIPersistentVolumeSource, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectReference,
-    PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeSpec,
-    VolumeResourceRequirements,
+    CSIPersistentVolumeSource, ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec,
+    PersistentVolumeSpec, VolumeResourceRequirements,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -16,11 +15,11 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use super::crds::*;
 use super::{Objects, meta, pack_namespace, team_meta, teams};
 use crate::model::{Ceph, Nfs, Site, StorageType};
+use crate::packs::catalog::{ROOK_CEPH, ROOK_CEPH_CLUSTER};
 use crate::plan::Plan;
+use crate::plan::ceph::{cluster_spec, operator_ns};
 
 pub const NFS_PROVISIONER: &str = "nfs.csi.k8s.io";
-/// The Ceph release the CephCluster runs (Rook v1.20's example).
-const CEPH_IMAGE: &str = "quay.io/ceph/ceph:v20.2.4";
 /// A PersistentVolume must state a size; NFS does not enforce it, but the
 /// claim counts toward the team's `requests.storage`, so it is kept small.
 const NOMINAL_SIZE: &str = "1Gi";
@@ -56,7 +55,7 @@ pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
         }
         objs.add("storage", &sc)?;
     }
-    if pack_namespace(site, "rook-ceph").is_some() {
+    if pack_namespace(site, ROOK_CEPH).is_some() {
         for ceph in &site.storage.ceph {
             rook(site, ceph, objs)?;
         }
@@ -69,21 +68,14 @@ fn strings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 }
 
 fn mount_options(nfs: &Nfs) -> Option<Vec<String>> {
-    nfs.mount_options
-        .as_ref()
-        .map(|o| o.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
-}
-
-/// The namespace of the Rook operator (provisioner names start with it).
-pub fn operator_ns(site: &Site) -> &str {
-    pack_namespace(site, "rook-ceph").unwrap_or("rook-ceph")
+    nfs.mount_options.as_ref().map(|o| o.items.clone())
 }
 
 /// The namespace of a backend's CephCluster (its CSI `clusterID`): the
 /// rook-ceph-cluster pack's, suffixed with the backend when there are several.
 fn cluster_ns(site: &Site, ceph: &Ceph) -> String {
     // The cluster chart's release namespace; without it, the operator's.
-    let base = pack_namespace(site, CLUSTER_PACK).unwrap_or_else(|| operator_ns(site));
+    let base = pack_namespace(site, ROOK_CEPH_CLUSTER).unwrap_or_else(|| operator_ns(site));
     if site.storage.ceph.len() > 1 { format!("{base}-{}", ceph.name) } else { base.to_string() }
 }
 
@@ -130,67 +122,11 @@ fn replicated(hosts: usize) -> Replicated {
     Replicated { size, require_safe_replica_size: size > 1 }
 }
 
-/// The pack whose chart makes the CephCluster.
-const CLUSTER_PACK: &str = "rook-ceph-cluster";
-
-/// The rook-ceph-cluster chart's values: the one ceph backend's CephCluster
-/// (`clusterName`, `cephClusterSpec`), the operator's namespace, and none of
-/// the chart's own pools, filesystems, object stores or StorageClasses, which
-/// cluster/ renders from the site's classes. `None` without exactly one ceph
-/// backend (`bosun::pack::ceph-cluster`).
-pub fn rook_cluster_values(site: &Site) -> Option<serde_json::Value> {
-    let [ceph] = site.storage.ceph.as_slice() else { return None };
-    let spec = serde_json::to_value(cluster_spec(ceph)).ok()?;
-    Some(serde_json::json!({
-        "operatorNamespace": operator_ns(site),
-        "clusterName": ceph.name,
-        "cephClusterSpec": spec,
-        "cephBlockPools": [],
-        "cephFileSystems": [],
-        "cephObjectStores": [],
-    }))
-}
-
-fn cluster_spec(ceph: &Ceph) -> CephClusterSpec {
-    let mut hosts: Vec<&str> = ceph.hosts().collect();
-    hosts.sort();
-    let n = hosts.len();
-    // Monitors need a majority: an odd count, at most 3, one per host.
-    let mons = if n >= 3 { 3 } else { 1 };
-    let on_hosts = NodeAffinity {
-        required_during_scheduling_ignored_during_execution: Some(NodeSelector {
-            node_selector_terms: vec![NodeSelectorTerm {
-                match_expressions: Some(vec![NodeSelectorRequirement {
-                    key: "kubernetes.io/hostname".to_string(),
-                    operator: "In".to_string(),
-                    values: Some(hosts.iter().map(|h| h.to_string()).collect()),
-                }]),
-                match_fields: None,
-            }],
-        }),
-        preferred_during_scheduling_ignored_during_execution: None,
-    };
-    CephClusterSpec {
-        ceph_version: CephVersion { image: CEPH_IMAGE.to_string() },
-        data_dir_host_path: "/var/lib/rook".to_string(),
-        mon: Daemons { count: mons, allow_multiple_per_node: false },
-        mgr: Daemons { count: if n >= 2 { 2 } else { 1 }, allow_multiple_per_node: false },
-        dashboard: Enabled { enabled: true },
-        storage: CephStorage {
-            use_all_nodes: false,
-            use_all_devices: false,
-            device_filter: ceph.device_filter.clone(),
-            nodes: hosts.iter().map(|h| CephNode { name: h.to_string() }).collect(),
-        },
-        placement: BTreeMap::from([("all".to_string(), Placement { node_affinity: on_hosts })]),
-    }
-}
-
 fn rook(site: &Site, ceph: &Ceph, objs: &mut Objects) -> Result<(), String> {
     let ns = cluster_ns(site, ceph);
     let n = ceph.hosts().count();
     // One owner per object: with the cluster chart, the chart makes it.
-    if pack_namespace(site, CLUSTER_PACK).is_none() {
+    if pack_namespace(site, ROOK_CEPH_CLUSTER).is_none() {
         objs.add("storage", &Cr::new(meta(&ceph.name, Some(&ns)), cluster_spec(ceph)))?;
     }
     let uses = |t: StorageType| site.storage.class.iter().any(|c| c.backend == ceph.name && c.type_ == t);

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::types::*;
 use super::{Install, Layout, metadata, repo_path, write};
 use crate::model::Gitops;
+use crate::packs::catalog::ARGOCD;
 use crate::plan::Plan;
 use crate::render::Outputs;
 
@@ -20,14 +21,7 @@ pub const CLUSTER_APP: &str = crate::packs::CLUSTER;
 
 pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), String> {
     let g = layout.gitops;
-    let ns = plan
-        .site
-        .packs
-        .iter()
-        .find(|p| p.name == "argocd")
-        .map(crate::packs::namespace)
-        .unwrap_or("argocd")
-        .to_string();
+    let ns = crate::packs::builtin_namespace(plan.site, ARGOCD).to_string();
     let sync = sync_policy(plan);
     let root = Object::new(
         metadata(ROOT_APP, &ns, BTreeMap::new()),

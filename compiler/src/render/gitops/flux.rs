@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::types::*;
-use super::{Install, Layout, metadata, repo_path, values, write};
+use super::{Install, Layout, metadata, repo_path, write};
+use serde_json::json;
+
 use crate::plan::Plan;
 use crate::render::Outputs;
 
@@ -15,7 +17,7 @@ const NS: &str = "flux-system";
 const GIT: &str = "bosun-site";
 const HELM_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 
-pub fn render(_plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), String> {
+pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), String> {
     let g = layout.gitops;
     let prune = g.sync().prune;
     let git = Object::new(
@@ -54,7 +56,7 @@ pub fn render(_plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), St
         let layer = format!("wave-{w}");
         for i in layout.installs.iter().filter(|i| i.wave == *w) {
             let file = format!("helmrelease-{}.yaml", i.name);
-            write(out, &["gitops", "layers", &layer, &file], &release(out, i)?)?;
+            write(out, &["gitops", "layers", &layer, &file], &release(plan, i)?)?;
         }
         let mut depends = vec!["sources".to_string()];
         if let Some(prev) = w.checked_sub(1).filter(|p| waves.contains(p)) {
@@ -109,7 +111,7 @@ fn oci_repo(i: &Install) -> Object<OciRepositorySpec> {
     )
 }
 
-fn release(out: &Outputs, i: &Install) -> Result<Object<HelmReleaseSpec>, String> {
+fn release(plan: &Plan, i: &Install) -> Result<Object<HelmReleaseSpec>, String> {
     let (chart, chart_ref) = match (&i.chart.local, i.chart.oci) {
         (Some(path), _) => (
             Some(HelmChartSpec {
@@ -129,7 +131,7 @@ fn release(out: &Outputs, i: &Install) -> Result<Object<HelmReleaseSpec>, String
         ),
         (None, true) => (None, Some(source_ref("OCIRepository", i.name, Some(NS)))),
     };
-    let v = values(out, i.name)?;
+    let v = plan.values.get(i.name).cloned().unwrap_or_else(|| json!({}));
     Ok(Object::new(
         metadata(i.name, NS, BTreeMap::new()),
         HelmReleaseSpec {

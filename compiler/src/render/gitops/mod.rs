@@ -1,7 +1,8 @@
 //! gitops/: what the site's GitOps engine installs, and in what order.
 //! Argo CD: an app of apps (`argocd.rs`); Flux: a GitRepository, a
-//! Kustomization per wave and a HelmRelease per pack (`flux.rs`). The waves
-//! come from the pack graph (`crate::packs::graph`). See docs/gitops.md.
+//! Kustomization per wave and a HelmRelease per pack (`flux.rs`). The pack
+//! graph, its waves and each pack's values come from the plan. See
+//! docs/gitops.md.
 
 mod argocd;
 mod flux;
@@ -10,7 +11,6 @@ pub mod types;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use super::{Outputs, yaml};
 use crate::model::{Engine, Gitops};
@@ -61,11 +61,11 @@ pub struct Layout<'a> {
 
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     let Some(gitops) = &plan.settings.gitops else { return Ok(()) };
-    let nodes = packs::nodes(plan.site);
-    let waves = graph::waves(&nodes).map_err(|c| format!("pack dependency cycle {}", c.join(" → ")))?;
-    let preds = graph::predecessors(&nodes);
+    let nodes = &plan.packs.nodes;
+    let waves = plan.packs.waves.as_ref().map_err(|c| format!("pack dependency cycle {}", c.join(" → ")))?;
+    let preds = graph::predecessors(nodes);
     let mut installs = Vec::new();
-    for n in &nodes {
+    for n in nodes {
         let pack = plan.site.packs.iter().find(|p| p.name == n.name);
         let (chart, default_ns) = match (pack.and_then(|p| p.folder.as_deref()), packs::builtin(&n.name)) {
             (Some(f), _) => (
@@ -123,12 +123,4 @@ pub fn metadata(name: &str, namespace: &str, annotations: BTreeMap<&str, String>
 pub fn write<T: Serialize>(out: &mut Outputs, path: &[&str], obj: &T) -> Result<(), String> {
     let v = serde_json::to_value(obj).map_err(|e| format!("{}: {e}", path.join("/")))?;
     out.text(path, yaml::to_string(&v))
-}
-
-/// The pack's rendered values, read back from packs/<pack>/values.yaml.
-pub fn values(out: &Outputs, name: &str) -> Result<Value, String> {
-    match out.get(&["packs", name, "values.yaml"]) {
-        Some(text) => serde_norway::from_slice(text).map_err(|e| format!("packs/{name}/values.yaml: {e}")),
-        None => Ok(json!({})),
-    }
 }

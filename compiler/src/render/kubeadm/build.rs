@@ -162,7 +162,7 @@ fn labels(ctx: &Context, facts: &HostFacts) -> BTreeMap<String, String> {
 pub fn pool_labels(plan: &Plan, pool: &GpuPool) -> Vec<(String, String)> {
     let accelerator = label_value(&format!("{}-{}", pool.vendor, pool.model));
     let mut out = vec![(format!("{LABEL_PREFIX}/accelerator"), accelerator)];
-    out.extend(crate::render::cluster::pool_node_labels(plan.site, pool));
+    out.extend(crate::plan::gpu::pool_node_labels(plan.site, pool));
     out
 }
 
@@ -185,14 +185,8 @@ fn taints(ctx: &Context, facts: &HostFacts) -> Vec<Taint> {
     if host.role == Role::ControlPlane {
         out.insert((CONTROL_PLANE_TAINT.into(), "NoSchedule".into()), None);
     }
-    let pool = host.gpu_pool.as_deref().and_then(|p| ctx.pool(p)).map(|(pool, _)| *pool);
-    for t in pool.map(|p| &p.taint).into_iter().flatten().chain(&host.taint) {
-        let (kv, effect) = t.rsplit_once(':').unwrap_or((t.as_str(), "NoSchedule"));
-        let (k, v) = match kv.split_once('=') {
-            Some((k, v)) => (k, Some(v.to_string())),
-            None => (kv, None),
-        };
-        out.insert((k.to_string(), effect.to_string()), v);
+    for t in crate::plan::taints(ctx.plan.site, host) {
+        out.insert((t.key.clone(), t.effect.as_str().to_string()), t.value.clone());
     }
     out.into_iter().map(|((key, effect), value)| Taint { key, value, effect }).collect()
 }

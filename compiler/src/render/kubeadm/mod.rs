@@ -1,20 +1,18 @@
 //! kubeadm configuration: `kubeadm/<host>.yaml` for every control-plane and
-//! worker host, and the Helm values of the site's CNI (`packs/<cni>/values.yaml`).
+//! worker host. cloud-init delivers the same bytes ([`config`]) to each host.
 //!
 //! - `types.rs`: the kubeadm, kubelet and kube-proxy types, strict;
 //! - `build.rs`: site settings into those types (docs/kubernetes.md has the
 //!   "site setting → field" table);
 //! - `files.rs`: what the API server and the join step need on the host
 //!   besides the configuration (audit policy, admission configuration,
-//!   kube-vip static pod, the join-secret script), delivered by cloud-init;
-//! - `cni.rs`: the CNI's values with the pod subnet.
+//!   kube-vip static pod, the join-secret script), delivered by cloud-init.
 //!
 //! Join secrets never appear here: the configuration carries placeholders
 //! ([`TOKEN`], [`CA_CERT_HASH`], [`CERTIFICATE_KEY`]) that the host fills in
 //! at boot from the secret named by `kubernetes { join-credentials }`.
 
 mod build;
-mod cni;
 pub mod files;
 pub mod types;
 
@@ -24,9 +22,8 @@ use std::net::Ipv4Addr;
 
 use super::outputs::LfText;
 use super::{Outputs, yaml};
-use crate::model::{GpuPool, Network, Role, node_address};
+use crate::model::{GpuPool, Network};
 use crate::plan::{HostFacts, Plan};
-use crate::support::{KUBERNETES_MINORS, kubernetes_minor};
 
 /// Placeholders the join step replaces with the values of the join secret.
 pub const TOKEN: &str = "@@BOSUN_JOIN_TOKEN@@";
@@ -36,35 +33,7 @@ pub const CERTIFICATE_KEY: &str = "@@BOSUN_CERTIFICATE_KEY@@";
 /// containerd's CRI socket, for kubeadm and the kubelet.
 pub const CRI_SOCKET: &str = "unix:///var/run/containerd/containerd.sock";
 
-/// The API server's port when the endpoint does not name one.
-pub const API_PORT: u16 = 6443;
-
-/// The kubeadm config API a Kubernetes release reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Api {
-    /// 1.30: the last release without v1beta4.
-    V1beta3,
-    /// 1.31 and later.
-    V1beta4,
-}
-
-impl Api {
-    pub fn for_version(version: &str) -> Result<Api, String> {
-        let (lo, hi) = KUBERNETES_MINORS;
-        match kubernetes_minor(version) {
-            Some(m) if (lo..31).contains(&m) => Ok(Api::V1beta3),
-            Some(m) if (31..=hi).contains(&m) => Ok(Api::V1beta4),
-            _ => Err(format!("Kubernetes {version} is outside the supported window 1.{lo}-1.{hi}")),
-        }
-    }
-
-    pub fn api_version(self) -> &'static str {
-        match self {
-            Api::V1beta3 => "kubeadm.k8s.io/v1beta3",
-            Api::V1beta4 => "kubeadm.k8s.io/v1beta4",
-        }
-    }
-}
+pub use crate::plan::{API_PORT, Api};
 
 pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     let hosts: Vec<&HostFacts> = plan.hosts.iter().filter(|h| h.host.role.runs_kubernetes()).collect();
@@ -77,8 +46,7 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     for (facts, config) in hosts.iter().zip(configs) {
         out.lf_text(&["kubeadm", &format!("{}.yaml", facts.host.name)], config?)?;
     }
-    let (name, values) = cni::values(plan);
-    out.text(&["packs", name, "values.yaml"], yaml::to_string(&values))
+    Ok(())
 }
 
 /// The kubeadm configuration file of one Kubernetes host: the exact bytes of
@@ -100,14 +68,11 @@ pub fn config(ctx: &Context, facts: &HostFacts) -> Result<String, String> {
 /// A pool and the node labels derived from it.
 type PoolLabels<'a> = (&'a GpuPool, Vec<(String, String)>);
 
-/// What the files of all hosts share, worked out once per compile: finding
-/// the control-plane hosts is a scan of every host, and the kubelet and
-/// kube-proxy documents are the same everywhere.
+/// What the files of all hosts share: the plan's facts (`plan::Kube`) and,
+/// rendered once per compile, the kubelet and kube-proxy documents.
 pub struct Context<'a> {
     pub plan: &'a Plan<'a>,
-    api: Result<Api, String>,
     control_planes: Vec<&'a HostFacts<'a>>,
-    endpoint: Result<String, String>,
     /// By name (the first pool of a name wins, as with `Site::pool`), with
     /// the node labels derived from it.
     pools: HashMap<&'a str, PoolLabels<'a>>,
@@ -119,7 +84,6 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(plan: &'a Plan<'a>) -> Context<'a> {
-        let control_planes: Vec<&HostFacts> = plan.hosts.iter().filter(|h| h.host.role == Role::ControlPlane).collect();
         let mut pools = HashMap::new();
         for pool in &plan.site.pools {
             pools.entry(pool.name.as_str()).or_insert_with(|| (pool, build::pool_labels(plan, pool)));
@@ -128,21 +92,17 @@ impl<'a> Context<'a> {
         for n in &plan.site.networks {
             networks.entry(n.name.as_str()).or_insert(n);
         }
-        let mut ctx = Context {
+        Context {
             plan,
             networks,
-            api: Api::for_version(&plan.settings.kubernetes.version),
-            control_planes,
-            endpoint: Err(String::new()),
+            control_planes: plan.kube.control_planes.iter().map(|&i| &plan.hosts[i]).collect(),
             pools,
             shared_documents: build::shared_documents(plan),
-        };
-        ctx.endpoint = ctx.find_endpoint();
-        ctx
+        }
     }
 
     pub fn api(&self) -> Result<Api, String> {
-        self.api.clone()
+        self.plan.kube.api.clone()
     }
 
     /// Control-plane hosts, sorted by name; the first runs `kubeadm init`.
@@ -152,30 +112,18 @@ impl<'a> Context<'a> {
 
     /// More than one control-plane host: the endpoint is a kube-vip address.
     pub fn highly_available(&self) -> bool {
-        self.control_planes.len() > 1
+        self.plan.kube.highly_available()
     }
 
-    /// `HOST:PORT` every node reaches the API servers at: the site's
-    /// `control-plane-endpoint`, else the first control-plane host's node IP.
+    /// `HOST:PORT` every node reaches the API servers at.
     pub fn endpoint(&self) -> Result<String, String> {
-        self.endpoint.clone()
-    }
-
-    fn find_endpoint(&self) -> Result<String, String> {
-        let plan = self.plan;
-        if let Some(e) = &plan.settings.kubernetes.control_plane_endpoint {
-            return Ok(if e.contains(':') { e.clone() } else { format!("{e}:{API_PORT}") });
-        }
-        let first = self.control_planes.first().ok_or("the site has no control-plane host")?;
-        let ip = node_ip(plan, first).ok_or_else(|| format!("`{}` has no static address", first.host.name))?;
-        Ok(format!("{ip}:{API_PORT}"))
+        self.plan.kube.endpoint.as_ref().map(ToString::to_string).map_err(String::clone)
     }
 
     /// The endpoint split into host and port.
     pub fn endpoint_parts(&self) -> Result<(String, u16), String> {
-        let e = self.endpoint()?;
-        let (host, port) = e.rsplit_once(':').ok_or("endpoint without a port")?;
-        Ok((host.to_string(), port.parse().map_err(|_| format!("bad port in endpoint {e:?}"))?))
+        let e = self.plan.kube.endpoint.as_ref().map_err(String::clone)?;
+        Ok((e.host.clone(), e.port))
     }
 
     /// The network named `name`.
@@ -189,13 +137,9 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The address a host registers as its node IP: on `node-network` when the
-/// site names one, else the host's primary address.
+/// The address a host registers as its node IP (`plan::node_ip`).
 pub fn node_ip(plan: &Plan, facts: &HostFacts) -> Option<Ipv4Addr> {
-    match plan.settings.kubernetes.node_network.as_deref() {
-        Some(net) => node_address(facts.host, net),
-        None => facts.address,
-    }
+    crate::plan::node_ip(plan.settings, facts)
 }
 
 /// The name of the interface or bond that holds `ip`.

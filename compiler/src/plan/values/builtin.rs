@@ -1,32 +1,38 @@
-//! Values bosun derives from the site for built-in packs that no other
-//! renderer writes (the CNI's come from kubeadm/, the GPU Operator's from
-//! cluster/). See docs/packs.md.
+//! Values bosun derives from the site for built-in packs. See docs/packs.md.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::model::StorageType;
-use crate::plan::Plan;
+use super::{cni, gpu_operator};
+use crate::model::{StorageType, Taint};
+use crate::packs::catalog::{
+    ARGOCD, CSI_DRIVER_NFS, DOCKER_REGISTRY, EXTERNAL_SECRETS, FLUX, GPU_OPERATOR, INGRESS_NGINX, JUPYTERHUB,
+    KUBE_PROMETHEUS_STACK, KUEUE, ROOK_CEPH, ROOK_CEPH_CLUSTER, cni as cni_pack,
+};
+use crate::plan::{Plan, ceph, gpu};
 
 pub fn derived(plan: &Plan, name: &str) -> Value {
+    let kubernetes = plan.hosts.iter().any(|h| h.host.role.runs_kubernetes());
     match name {
+        n if n == cni_pack(plan.settings.kubernetes.cni) && kubernetes => cni::values(plan),
+        GPU_OPERATOR if !plan.pools.is_empty() => gpu_operator::values(plan),
         // Waves across child Applications wait only if Argo CD assesses an
         // Application's health (docs/gitops.md).
-        "argocd" => json!({"configs": {"cm": {
+        ARGOCD => json!({"configs": {"cm": {
             "resource.customizations.health.argoproj.io_Application": ARGOCD_APP_HEALTH,
         }}}),
-        "kueue" => json!({"controllerManager": {"replicas": 1}}),
-        "csi-driver-nfs" => json!({"externalSnapshotter": {"enabled": false}}),
+        KUEUE => json!({"controllerManager": {"replicas": 1}}),
+        CSI_DRIVER_NFS => json!({"externalSnapshotter": {"enabled": false}}),
         // The chart installs the ExternalSecret CRDs cluster/secrets/ uses.
-        "external-secrets" => json!({"installCRDs": true}),
-        "rook-ceph" => rook_operator(plan),
-        "rook-ceph-cluster" => crate::render::cluster::rook_cluster_values(plan.site).unwrap_or_else(|| json!({})),
-        "ingress-nginx" => ingress(),
-        "flux" => flux(),
-        "kube-prometheus-stack" => monitoring(plan),
-        "jupyterhub" => jupyterhub(plan),
-        "docker-registry" => registry(plan),
+        EXTERNAL_SECRETS => json!({"installCRDs": true}),
+        ROOK_CEPH => rook_operator(plan),
+        ROOK_CEPH_CLUSTER => ceph::cluster_values(plan.site).unwrap_or_else(|| json!({})),
+        INGRESS_NGINX => ingress(),
+        FLUX => flux(),
+        KUBE_PROMETHEUS_STACK => monitoring(plan),
+        JUPYTERHUB => jupyterhub(plan),
+        DOCKER_REGISTRY => registry(plan),
         _ => json!({}),
     }
 }
@@ -46,13 +52,11 @@ fn rook_operator(plan: &Plan) -> Value {
         "enableRbdDriver": uses(StorageType::Rbd),
         "enableCephfsDriver": uses(StorageType::Cephfs),
     });
-    let mut taints: BTreeSet<&str> = BTreeSet::new();
-    for h in &plan.hosts {
-        let pool = h.host.gpu_pool.as_deref().and_then(|p| plan.site.pool(p));
-        taints.extend(pool.map(|p| &p.taint).into_iter().flatten().chain(&h.host.taint).map(String::as_str));
-    }
+    // Sorted and deduplicated as written.
+    let taints: BTreeMap<String, &Taint> =
+        plan.hosts.iter().flat_map(|h| crate::plan::taints(plan.site, h.host)).map(|t| (t.to_string(), t)).collect();
     if !taints.is_empty() {
-        csi["pluginTolerations"] = taints.into_iter().map(toleration).collect();
+        csi["pluginTolerations"] = taints.into_values().map(toleration).collect();
     }
     json!({"csi": csi})
 }
@@ -82,12 +86,12 @@ fn flux() -> Value {
     })
 }
 
-/// A toleration of one `key[=value][:Effect]` taint.
-fn toleration(t: &str) -> Value {
-    let (kv, effect) = t.rsplit_once(':').unwrap_or((t, "NoSchedule"));
-    match kv.split_once('=') {
-        Some((k, v)) => json!({"key": k, "operator": "Equal", "value": v, "effect": effect}),
-        None => json!({"key": kv, "operator": "Exists", "effect": effect}),
+/// The toleration that lets a pod past `t`.
+fn toleration(t: &Taint) -> Value {
+    let effect = t.effect.as_str();
+    match &t.value {
+        Some(v) => json!({"key": t.key, "operator": "Equal", "value": v, "effect": effect}),
+        None => json!({"key": t.key, "operator": "Exists", "effect": effect}),
     }
 }
 
@@ -146,10 +150,10 @@ fn jupyterhub(plan: &Plan) -> Value {
         "default": true,
     })];
     for pool in &plan.pools {
-        let labels = crate::render::cluster::pool_node_labels(plan.site, pool);
+        let labels = gpu::pool_node_labels(plan.site, pool);
         let selector: serde_json::Map<String, Value> =
             labels.into_iter().take(1).map(|(k, v)| (k, Value::String(v))).collect();
-        let tolerations: Vec<Value> = pool.taint.iter().map(|t| toleration(t)).collect();
+        let tolerations: Vec<Value> = pool.taint.iter().map(toleration).collect();
         let mut over = json!({
             "node_selector": selector,
             "extra_resource_limits": {"nvidia.com/gpu": "1"},
@@ -178,7 +182,7 @@ fn registry(plan: &Plan) -> Value {
 }
 
 /// The Lua health check that makes an app of apps wait for each wave.
-pub const ARGOCD_APP_HEALTH: &str = "hs = {}
+const ARGOCD_APP_HEALTH: &str = "hs = {}
 hs.status = \"Progressing\"
 hs.message = \"\"
 if obj.status ~= nil then
