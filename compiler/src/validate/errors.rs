@@ -127,9 +127,6 @@ codes! {
     RESERVED_NAMESPACE = "bosun::team::reserved-namespace", Error,
         "a team namespace is one Kubernetes reserves",
         "pick another namespace; `default` and every `kube-*` namespace belong to Kubernetes";
-    INLINE_SECRET = "bosun::secret::inline-value", Error,
-        "a value looks like a password, token or private key",
-        "keep secrets in your secret store: declare `secret \"NAME\" store=\"…\" path=\"…\"` and refer to it by name";
     UNKNOWN_PACK = "bosun::pack::unknown", Error,
         "a pack without `source` is not a built-in pack",
         "use a built-in pack name (docs/language.md lists them) or give source=\"packs/NAME\"";
