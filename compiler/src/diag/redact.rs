@@ -9,7 +9,7 @@
 //! shows where the value is. Only the length leaks.
 
 use super::Diagnostic;
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{SourceMap, Span};
 
 /// Texts shorter than this are not searched for in messages: masking every
 /// `1` or `ab` would garble messages, and so short a value guards nothing.
@@ -19,18 +19,21 @@ const MIN_SCRUBBED: usize = 4;
 /// they were (each line of a multi-line value on its own) for [`scrub`].
 pub fn redact(sources: &mut SourceMap, spans: &[Span]) -> Vec<String> {
     let mut texts = Vec::new();
-    let mut files: Vec<FileId> = spans.iter().map(|s| s.file).collect();
-    files.sort();
-    files.dedup();
-    for file in files {
-        let mut text = sources.get(file).text.to_string();
-        for span in spans.iter().filter(|s| s.file == file) {
-            let Some(raw) = text.get(span.range()) else { continue };
+    let mut spans = spans.to_vec();
+    spans.sort();
+    for group in spans.chunk_by(|a, b| a.file == b.file) {
+        let file = group[0].file;
+        let original = sources.get(file).text.clone();
+        // Masks keep their length: each one overwrites its bytes in place.
+        let mut bytes = original.as_bytes().to_vec();
+        for span in group {
+            let Some(raw) = original.get(span.range()) else { continue };
             let (inner, masked) = mask(raw);
             texts.extend(inner.lines().map(str::trim).filter(|l| l.len() >= MIN_SCRUBBED).map(str::to_string));
-            text.replace_range(span.range(), &masked);
+            bytes[span.range()].copy_from_slice(masked.as_bytes());
         }
-        sources.replace_text(file, text);
+        // Only whole characters were replaced, by ASCII of the same length.
+        sources.replace_text(file, String::from_utf8(bytes).expect("masks keep the text UTF-8"));
     }
     texts.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     texts.dedup();
@@ -77,15 +80,26 @@ fn stars(s: &str) -> String {
 }
 
 /// Replaces every occurrence of the secret texts in a diagnostic's message,
-/// labels and help with stars.
+/// labels and help with stars. One automaton for all of them (longest
+/// first), so a site with thousands of secrets scrubs in linear time.
 pub fn scrub(diagnostics: &mut [Diagnostic], secrets: &[String]) {
     if secrets.is_empty() {
         return;
     }
-    let clean = |s: &mut String| {
-        for secret in secrets {
-            if s.contains(secret.as_str()) {
-                *s = s.replace(secret.as_str(), &"*".repeat(secret.len()));
+    let pattern = secrets.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|");
+    let re = regex::RegexBuilder::new(&pattern).size_limit(1 << 30).build();
+    let clean = |s: &mut String| match &re {
+        Ok(re) => {
+            if let std::borrow::Cow::Owned(new) = re.replace_all(s, |c: &regex::Captures| "*".repeat(c[0].len())) {
+                *s = new;
+            }
+        }
+        // Too many to compile into one automaton: one at a time, slowly.
+        Err(_) => {
+            for secret in secrets {
+                if s.contains(secret.as_str()) {
+                    *s = s.replace(secret.as_str(), &"*".repeat(secret.len()));
+                }
             }
         }
     };
