@@ -194,7 +194,7 @@ pub fn scan_text(file: FileId, text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     for re in [pair, set] {
         for c in re.captures_iter(text) {
-            if credential_name(&c[1]).is_some() {
+            if credential_name(&c[1]).is_some() && !REFERENCES.contains(&&c[1]) {
                 out.push(Span::new(file, c.get(2).map_or(0, |m| m.start()), c.get(2).map_or(0, |m| m.end())));
             }
         }
