@@ -200,7 +200,7 @@ fn no_join_secret_or_password_in_any_compiled_tree() {
                     assert!(!re.is_match(line), "{}/{path}: {what}: {line}", tree.display());
                 }
                 for word in line.split(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
-                    let shape = bosun::validate::secrets::credential_shape(word);
+                    let shape = bosun::lint::secrets::credential_shape(word);
                     assert!(shape.is_none(), "{}/{path}: {shape:?}: {line}", tree.display());
                 }
             }

@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use bosun::validate::secrets::credential_shape;
+use bosun::lint::secrets::credential_shape;
 use support::*;
 
 type Files = BTreeMap<String, Vec<u8>>;

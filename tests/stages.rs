@@ -21,6 +21,7 @@ use support::*;
 const STAGES: &[&[&str]] = &[
     &["source", "diag", "hash", "suggest", "support", "timings"],
     &["parse"],
+    &["lint"],
     &["structure"],
     &["model"],
     &["packs"],
@@ -151,7 +152,7 @@ fn a_planted_crossing_is_found() {
     ]);
     let found = crossings(dir.path());
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(found[0].contains("`model` (stage 3) uses `crate::render`"), "{found:#?}");
+    assert!(found[0].contains("`model` (stage 4) uses `crate::render`"), "{found:#?}");
 }
 
 /// Files that may spell built-in pack names: the catalog itself, and the

@@ -5,6 +5,7 @@
 //! The compiler is a pipeline; data flows one way and no stage reaches back:
 //!
 //! 1. [`parse`] — KDL files (with `include`s) into nodes with source spans;
+//!    [`lint`] then scans those nodes for secrets written inline;
 //! 2. [`structure`] — nodes into JSON, checked against the site's JSON Schema;
 //! 3. [`model`] — JSON into the typed site (`host-defaults` merged, pack
 //!    folders loaded);
@@ -22,6 +23,7 @@ pub mod explain;
 pub mod fmt;
 mod hash;
 pub mod import;
+pub mod lint;
 pub mod model;
 pub mod packs;
 pub mod parse;
@@ -69,13 +71,16 @@ pub fn check_timed(path: &Path, timings: &mut timings::Timings) -> Result<Checke
     if diags.has_errors() {
         // A file that did not parse (or include) would make every later
         // finding about missing settings misleading.
-        return Ok(Checked { sources: parsed.sources, site: model::Site::default(), diagnostics: diags.sorted() });
+        let spans: Vec<source::Span> =
+            parsed.sources.files().flat_map(|(id, f)| lint::secrets::scan_text(id, &f.text)).collect();
+        let mut diagnostics = diags.sorted();
+        let texts = diag::redact::redact(&mut parsed.sources, &spans);
+        diag::redact::scrub(&mut diagnostics, &texts);
+        return Ok(Checked { sources: parsed.sources, site: model::Site::default(), diagnostics });
     }
     let mut secrets = Diagnostics::default();
-    let ((), structured) = rayon::join(
-        || validate::secrets::scan(&parsed.nodes, &mut secrets),
-        || structure::structure(&parsed, &mut diags),
-    );
+    let ((), structured) =
+        rayon::join(|| lint::secrets::scan(&parsed.nodes, &mut secrets), || structure::structure(&parsed, &mut diags));
     // The nodes are in the JSON document now. A large site's tree is tens
     // of MB in millions of pieces: another core frees it meanwhile.
     let nodes = std::mem::take(&mut parsed.nodes);
@@ -109,7 +114,11 @@ pub fn check_timed(path: &Path, timings: &mut timings::Timings) -> Result<Checke
         }
     }
     all.extend(secrets);
-    Ok(Checked { sources: parsed.sources, site, diagnostics: all.sorted() })
+    // Whatever prints these diagnostics, in any format, sees masked values.
+    let mut diagnostics = all.sorted();
+    let texts = diag::redact::redact(&mut parsed.sources, &leaked);
+    diag::redact::scrub(&mut diagnostics, &texts);
+    Ok(Checked { sources: parsed.sources, site, diagnostics })
 }
 
 /// Runs stages 1–6: the checked site and, when it has no errors, the tree to write.
@@ -142,8 +151,9 @@ pub fn compile_timed(
 
 /// Every diagnostic code bosun can emit, for docs and tests.
 pub fn all_codes() -> Vec<&'static Code> {
-    let stages: [&[&'static Code]; 5] = [
+    let stages: [&[&'static Code]; 6] = [
         parse::errors::CODES,
+        lint::errors::CODES,
         structure::errors::CODES,
         model::errors::CODES,
         validate::errors::CODES,

@@ -100,6 +100,14 @@ impl SourceMap {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
     }
 
+    /// Swaps a file's text for a redacted copy of it. The copy has the same
+    /// length and the same line breaks, so every span and line still holds.
+    pub(crate) fn replace_text(&mut self, id: FileId, text: String) {
+        let file = &mut self.files[id.0 as usize];
+        debug_assert_eq!(file.text.len(), text.len(), "a redacted text keeps its length");
+        file.text = text.into();
+    }
+
     pub fn text(&self, span: Span) -> &str {
         self.get(span.file).text.get(span.range()).unwrap_or("")
     }

@@ -7,6 +7,7 @@
 
 mod human;
 mod machine;
+pub mod redact;
 
 pub use human::render_human;
 pub use machine::{render_github, render_json};

@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde_norway::Value;
 
+use super::credentials::{self, SecretNames};
 use super::emit::{V, Writer};
 use super::values::{covering, scalar};
 use super::{Imported, ini};
@@ -136,9 +137,11 @@ fn group_vars(dir: &Path, out: &mut Imported) -> Result<Vars, String> {
             let at = format!("{}:{}", f.display(), line_of(&text, k));
             if !MAPPED.contains(&k) {
                 let shown = match &v {
-                    _ if PASSWORD_KEYS.contains(&k) || k.contains("password") => "(value hidden)".to_string(),
+                    _ if credentials::is_credential(k) => credentials::HIDDEN.to_string(),
                     Value::Mapping(_) | Value::Sequence(_) => "{…}".to_string(),
-                    v => scalar(v).unwrap_or_default(),
+                    v => Some(scalar(v).unwrap_or_default())
+                        .filter(|t| credentials::shows(k, t))
+                        .unwrap_or_else(|| credentials::HIDDEN.to_string()),
                 };
                 out.unmapped.push(format!("{at}: {k}: {shown}"));
             }
@@ -305,14 +308,13 @@ pub fn import_with(
         let base = s.name.split(':').next().unwrap_or("");
         if s.name.ends_with(":vars") {
             for (k, v, l) in &s.entries {
-                let shown = if PASSWORD_KEYS.contains(&k.as_str()) { "(value hidden)" } else { v.as_str() };
-                if PASSWORD_KEYS.contains(&k.as_str()) {
+                if credentials::is_credential(k) {
                     out.warnings.push(format!(
-                        "{inv_name}:{l}: [{}] {k} is a plaintext password; it was not copied (keep it in a vault)",
+                        "{inv_name}:{l}: [{}] {k} is a plaintext credential; it was not copied (keep it in a vault)",
                         s.name
                     ));
                 } else {
-                    out.unmapped.push(format!("{inv_name}:{l}: [{}] {k}={shown}", s.name));
+                    out.unmapped.push(format!("{inv_name}:{l}: [{}] {}", s.name, credentials::pair(k, "=", v)));
                 }
             }
         } else if !KNOWN_GROUPS.contains(&base) {
@@ -361,10 +363,10 @@ pub fn import_with(
         let mac = lease.map(|l| l.0.clone());
         let machine = mac.as_ref().and_then(|m| machines.iter().position(|x| &x.mac == m));
         for (k, v, l) in inv.sections.iter().flat_map(|s| &s.hosts).filter(|h| &h.name == n).flat_map(|h| &h.vars) {
-            if PASSWORD_KEYS.contains(&k.as_str()) {
-                passwords.push((n.clone(), *l));
+            if credentials::is_credential(k) {
+                passwords.push((n.clone(), k.clone(), *l));
             } else if !HOST_VARS.contains(&k.as_str()) {
-                out.unmapped.push(format!("{inv_name}:{l}: host {n}: {k}={v}"));
+                out.unmapped.push(format!("{inv_name}:{l}: host {n}: {}", credentials::pair(k, "=", v)));
             }
         }
         hosts.push(H {
@@ -509,7 +511,17 @@ pub fn import_with(
     for n in vars.list("ntp_servers") {
         w.node("ntp", &[n.into()], &[]);
     }
-    let (http, https) = (vars.str("http_proxy"), vars.str("https_proxy"));
+    let mut strip = |key: &str| {
+        let (url, had) = credentials::without_userinfo(&vars.str(key)?);
+        if had {
+            let at = vars.map.get(key).map(|(_, at)| at.as_str()).unwrap_or("group_vars");
+            out.todo.push(format!(
+                "{at}: {key} has a user and password in it; they were not copied (bosun's proxy takes none)"
+            ));
+        }
+        Some(url)
+    };
+    let (http, https) = (strip("http_proxy"), strip("https_proxy"));
     if http.is_some() || https.is_some() {
         let mut props: Vec<(&str, V)> = Vec::new();
         if let Some(h) = &http {
@@ -667,20 +679,23 @@ pub fn import_with(
     if !passwords.is_empty() || PASSWORD_KEYS.iter().any(|k| vars.get(k).is_some()) {
         w.blank();
         w.comment("Plaintext Ansible passwords stay out of the site; store them under these paths.");
-        for (host, line) in &passwords {
-            let name = format!("ssh-password-{host}");
-            w.node(
-                "secret",
-                &[name.as_str().into()],
-                &[("store", "vault".into()), ("path", format!("kv/deepops/ssh/{host}").into())],
-            );
+        let mut names = SecretNames::default();
+        for (host, var, line) in &passwords {
+            let kind = credentials::kind(var);
+            let name = names.unique(&format!("{kind}-{host}"));
+            let path = match kind.as_str() {
+                "ssh-password" if name == format!("ssh-password-{host}") => format!("kv/deepops/ssh/{host}"),
+                _ => format!("kv/deepops/{name}"),
+            };
+            w.node("secret", &[name.as_str().into()], &[("store", "vault".into()), ("path", path.into())]);
             out.warnings.push(format!(
-                "{inv_name}:{line}: host {host}: plaintext password replaced by secret \"{name}\" (value not copied)"
+                "{inv_name}:{line}: host {host}: plaintext password ({var}) replaced by secret \"{name}\" (value not \
+                 copied)"
             ));
         }
         for k in PASSWORD_KEYS {
             if let Some((_, at)) = vars.map.get(*k) {
-                let name = format!("ansible-{}", k.trim_start_matches("ansible_").replace('_', "-"));
+                let name = names.unique(&format!("ansible-{}", k.trim_start_matches("ansible_")));
                 w.node(
                     "secret",
                     &[name.as_str().into()],

@@ -1,5 +1,6 @@
 //! `bosun import`: other tools' cluster configurations into a site.kdl.
 
+mod credentials;
 pub mod deepops;
 pub mod emit;
 pub mod ini;

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_norway::Value;
 
 use super::Imported;
+use super::credentials::{self, SecretNames};
 use super::emit::{V, Writer};
 use super::ini;
 use super::values::{covering, list, scalar};
@@ -81,7 +82,8 @@ struct HostIn {
     external: Option<String>,
     device: Option<String>,
     path: Option<String>,
-    password: Option<usize>,
+    /// Credential variables (`ansible_ssh_pass`, a mistyped `pass`, …) with their lines.
+    credentials: Vec<(String, usize)>,
 }
 
 /// Imports a Nauta inventory and configuration (their texts, with the names
@@ -133,11 +135,13 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
             },
             None => None,
         };
-        let password = row.vars.iter().find(|(k, _, _)| k == "ansible_ssh_pass").map(|(_, _, l)| *l);
-        for (k, v, l) in &row.vars {
+        let secret = |k: &str| credentials::is_credential(k);
+        let creds = row.vars.iter().filter(|(k, _, _)| secret(k)).map(|(k, _, l)| (k.clone(), *l)).collect();
+        for (k, v, l) in row.vars.iter().filter(|(k, _, _)| !secret(k)) {
             if !HOST_VARS.contains(&k.as_str()) {
+                let var = credentials::pair(k, "=", v);
                 out.unmapped
-                    .push(format!("{inv_name}:{l}: host `{}`: {k}={v} (no site setting; Ansible only)", row.name));
+                    .push(format!("{inv_name}:{l}: host `{}`: {var} (no site setting; Ansible only)", row.name));
             }
         }
         hosts.push(HostIn {
@@ -149,7 +153,7 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
             external: get("external_interface"),
             device: get("local_data_device").or_else(|| get("local_device")),
             path: get("local_data_path"),
-            password,
+            credentials: creds,
         });
     }
     for s in &inv.sections {
@@ -188,6 +192,17 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
         proxy.and_then(|p| p.get(k).or_else(|| p.get(k.to_uppercase()))).and_then(scalar).filter(|s| !s.is_empty())
     };
     let (http, https, no_proxy) = (proxy_get("http_proxy"), proxy_get("https_proxy"), proxy_get("no_proxy"));
+    let mut strip = |key: &str, url: Option<String>| {
+        let (url, had) = credentials::without_userinfo(&url?);
+        if had {
+            out.todo.push(format!(
+                "{}: proxy.{key} has a user and password in it; they were not copied (bosun's proxy takes none)",
+                cfg.at(key)
+            ));
+        }
+        Some(url)
+    };
+    let (http, https) = (strip("http_proxy", http), strip("https_proxy", https));
     if let Some(Value::Mapping(p)) = proxy {
         for k in p.keys().filter_map(Value::as_str) {
             if !["http_proxy", "https_proxy", "no_proxy"].contains(&k.to_lowercase().as_str()) {
@@ -221,7 +236,7 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
                 Some(Value::Mapping(m)) => m
                     .iter()
                     .map(|(a, b)| {
-                        format!("{}={}", a.as_str().unwrap_or("?"), scalar(b).unwrap_or_else(|| "{…}".into()))
+                        credentials::pair(a.as_str().unwrap_or("?"), "=", &scalar(b).unwrap_or_else(|| "{…}".into()))
                     })
                     .collect::<Vec<_>>()
                     .join(", "),
@@ -381,9 +396,7 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
             w.node("disk", &[dev.into()], &[("use", "local-data".into()), ("mount", mount.into())]);
         }
         w.close();
-        if let Some(line) = h.password {
-            passwords.push((h.name.clone(), line));
-        }
+        passwords.extend(h.credentials.iter().map(|(var, line)| (h.name.clone(), var.clone(), *line)));
     }
 
     w.blank();
@@ -417,19 +430,20 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
     if !passwords.is_empty() {
         w.blank();
         w.comment(
-            "ansible_ssh_pass: the passwords stay out of the site. Store each one\nunder this path and remove it \
-             from the inventory.",
+            "ansible_ssh_pass and other credentials: the values stay out of the site.\nStore each one under this path \
+             and remove it from the inventory.",
         );
-        for (host, line) in &passwords {
-            let name = format!("ssh-password-{host}");
-            w.node(
-                "secret",
-                &[name.as_str().into()],
-                &[("store", "vault".into()), ("path", format!("kv/{site_name}/ssh/{host}").into())],
-            );
+        let mut names = SecretNames::default();
+        for (host, var, line) in &passwords {
+            let kind = credentials::kind(var);
+            let name = names.unique(&format!("{kind}-{host}"));
+            let path = match kind.as_str() {
+                "ssh-password" if name == format!("ssh-password-{host}") => format!("kv/{site_name}/ssh/{host}"),
+                _ => format!("kv/{site_name}/{name}"),
+            };
+            w.node("secret", &[name.as_str().into()], &[("store", "vault".into()), ("path", path.into())]);
             out.warnings.push(format!(
-                "{inv_name}:{line}: host `{host}`: plaintext ansible_ssh_pass replaced by secret \"{name}\" (value not \
-                 copied)"
+                "{inv_name}:{line}: host `{host}`: plaintext {var} replaced by secret \"{name}\" (value not copied)"
             ));
         }
     }

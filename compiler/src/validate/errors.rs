@@ -126,9 +126,6 @@ codes! {
     ENGINE_NAMESPACE = "bosun::team::engine-namespace", Error,
         "a team namespace is one a pack or the GitOps engine installs into",
         "pick another namespace; a team's quota and access rules would apply to the pack's or engine's own objects";
-    INLINE_SECRET = "bosun::secret::inline-value", Error,
-        "a value looks like a password, token or private key",
-        "keep secrets in your secret store: declare `secret \"NAME\" store=\"…\" path=\"…\"` and refer to it by name";
     UNKNOWN_PACK = "bosun::pack::unknown", Error,
         "a pack without `source` is not a built-in pack",
         "use a built-in pack name (docs/language.md lists them) or give source=\"packs/NAME\"";

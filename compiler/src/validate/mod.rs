@@ -12,7 +12,6 @@ mod hosts;
 mod names;
 pub(crate) mod network;
 mod refs;
-pub mod secrets;
 mod storage;
 mod teams;
 
