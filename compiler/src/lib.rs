@@ -88,6 +88,7 @@ pub fn check_timed(path: &Path, timings: &mut timings::Timings) -> Result<Checke
         // Pack folders are read only for a site whose pack nodes are sound.
         let dir = path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
         packs::folder::load(&dir, &mut site, &mut parsed.sources, &mut diags);
+        validate::packs::folders(&site, &mut diags);
         packs::check(&site, &mut diags);
         timings.lap("pack folders");
     }

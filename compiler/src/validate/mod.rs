@@ -6,11 +6,14 @@
 
 mod boot;
 mod cluster;
+mod dns;
 pub mod errors;
 mod gpu;
 mod hosts;
+mod kubernetes;
 mod names;
 pub(crate) mod network;
+pub mod packs;
 mod refs;
 pub mod secrets;
 mod storage;
@@ -34,6 +37,9 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     teams::check(&mut cx);
     refs::check(&mut cx);
     boot::check(&mut cx);
+    kubernetes::check(&mut cx);
+    dns::check(&mut cx);
+    packs::check(&mut cx);
 }
 
 /// What every rule needs: the site, and somewhere to report.
