@@ -129,6 +129,11 @@ pub fn values(doc: &str) -> Vec<(Token, std::ops::Range<usize>)> {
 /// One value changed for another of its shape (or another value of the
 /// document, or a long or odd one); `None` for a document without values.
 pub fn value(doc: &str, rng: &mut Rng) -> Option<String> {
+    if rng.below(8) == 0
+        && let Some(dropped) = drop_property(doc, rng)
+    {
+        return Some(dropped);
+    }
     let found = values(doc);
     if found.is_empty() {
         return None;
@@ -313,4 +318,26 @@ fn text_for(old: &str, texts: &[&str], rng: &mut Rng) -> String {
         1 => pick(rng, NAMES).to_string(),
         _ => format!("{old}-{}", label(rng)),
     }
+}
+
+/// One `key=value` property left out: a setting a site forgot.
+fn drop_property(doc: &str, rng: &mut Rng) -> Option<String> {
+    let b = doc.as_bytes();
+    let mut props = Vec::new();
+    for (i, _) in doc.match_indices('=') {
+        let start = doc[..i].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))?;
+        if start + 1 == i || b[start] != b' ' {
+            continue;
+        }
+        let end = if b.get(i + 1) == Some(&b'"') {
+            doc[i + 2..].find('"').map(|e| i + 3 + e)
+        } else {
+            doc[i..].find([' ', '\n', ';', '}']).map(|e| i + e)
+        };
+        if let Some(end) = end {
+            props.push(start..end);
+        }
+    }
+    let r = props.get(rng.below(props.len().max(1)))?.clone();
+    Some(format!("{}{}", &doc[..r.start], &doc[r.end..]))
 }

@@ -65,7 +65,7 @@ codes! {
         "several control-plane hosts but no control-plane-endpoint",
         "add `control-plane-endpoint \"api.example:6443\"` to `kubernetes`: a name or VIP that reaches every control-plane host";
     NO_NODE_ADDRESS = "bosun::kubernetes::no-node-address", Error,
-        "a Kubernetes host has no static address on the node network",
+        "a Kubernetes host has no static address on the node network, or a control-plane host has none at all",
         "give the host an interface or bond with an `address` on the network named by `node-network`";
     UNSUPPORTED_VERSION = "bosun::kubernetes::unsupported-version", Error,
         "the Kubernetes version is outside the supported window",

@@ -27,7 +27,8 @@ use crate::source::Span;
 
 pub fn validate(site: &Site, diags: &mut Diagnostics) {
     let rejected = site.broken.iter().filter_map(|p| site.index.value(p)).collect();
-    let mut cx = Ctx { site, diags, rejected };
+    let incomplete = diags.has_errors();
+    let mut cx = Ctx { site, diags, rejected, incomplete };
     names::check(&mut cx);
     network::check(&mut cx);
     hosts::check(&mut cx);
@@ -48,6 +49,9 @@ pub struct Ctx<'a> {
     diags: &'a mut Diagnostics,
     /// Spans of values the schema already rejected.
     rejected: HashSet<Span>,
+    /// Earlier stages reported errors: settings may be missing from the
+    /// model for them, so a rule about an absence would repeat them.
+    pub incomplete: bool,
 }
 
 impl Ctx<'_> {
