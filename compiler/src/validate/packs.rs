@@ -13,8 +13,8 @@ use crate::model::{Pack, Site};
 /// The ResourceFlavor render/cluster/queues.rs makes for CPU and memory.
 pub const CPU_FLAVOR: &str = "default-flavor";
 
-/// Built-in packs whose values.yaml bosun derives from the site: the CNI's
-/// (kubeadm) and the GPU Operator's (cluster).
+/// Besides the site's CNI (whose values the kubeadm renderer writes), the
+/// built-in pack whose values.yaml the cluster renderer writes.
 const DERIVED_VALUES: &str = "gpu-operator";
 
 /// YAML readers look for an implicit key's `:` within 1,024 characters.
