@@ -21,7 +21,7 @@ pod-subnet "10.0.0.0/16"
 /* multi
      line */
 network "n" { cidr "10.2.0.0/24"; }
-host "a" { role "control-plane"; label #"x=y"#; }
+host "a" { role "control-plane"; interface "e" network="n" address="10.2.0.10"; label #"x=y"#; }
 team "t" { description "k  with  spaces"; }
 
 

@@ -58,13 +58,24 @@ impl Checked {
     }
 }
 
-/// Runs stages 1–4.
+/// Runs every stage but the writer: the site is planned and rendered into
+/// memory, and the files are dropped. So `check` and `compile` cannot
+/// disagree about a site: a renderer's finding is a finding of `check` too.
 pub fn check(path: &Path) -> Result<Checked, parse::ReadError> {
     check_timed(path, &mut timings::Timings::off())
 }
 
 /// [`check`], recording how long each stage took.
 pub fn check_timed(path: &Path, timings: &mut timings::Timings) -> Result<Checked, parse::ReadError> {
+    let (checked, rendered) = render_timed(path, timings)?;
+    // A large site's files are hundreds of MB in many pieces: another core
+    // frees them meanwhile.
+    rayon::spawn(move || drop(rendered));
+    Ok(checked)
+}
+
+/// Stages 1–4 and the pack folders: the site as far as rules can judge it.
+fn analyse(path: &Path, timings: &mut timings::Timings) -> Result<Checked, parse::ReadError> {
     let mut diags = Diagnostics::default();
     let mut parsed = parse::parse(path, &mut diags)?;
     timings.lap("parse");
@@ -122,6 +133,7 @@ pub fn check_timed(path: &Path, timings: &mut timings::Timings) -> Result<Checke
 }
 
 /// Runs stages 1–6: the checked site and, when it has no errors, the tree to write.
+/// [`check`] runs the same stages and drops the files.
 pub fn compile(path: &Path) -> Result<(Checked, Option<write::Tree>), parse::ReadError> {
     compile_timed(path, &mut timings::Timings::off())
 }
@@ -131,7 +143,21 @@ pub fn compile_timed(
     path: &Path,
     timings: &mut timings::Timings,
 ) -> Result<(Checked, Option<write::Tree>), parse::ReadError> {
-    let mut checked = check_timed(path, timings)?;
+    let (checked, rendered) = render_timed(path, timings)?;
+    let tree = rendered.map(|(outputs, digest)| write::Tree::new(outputs, &digest));
+    if tree.is_some() {
+        timings.lap("MANIFEST");
+    }
+    Ok((checked, tree))
+}
+
+/// Stages 1–6: the checked site and, when it has no errors, its files and
+/// digest. Both [`check`] and [`compile`] go through here.
+fn render_timed(
+    path: &Path,
+    timings: &mut timings::Timings,
+) -> Result<(Checked, Option<(render::Outputs, String)>), parse::ReadError> {
+    let mut checked = analyse(path, timings)?;
     if checked.has_errors() {
         return Ok((checked, None));
     }
@@ -141,12 +167,11 @@ pub fn compile_timed(
     timings.lap("plan (and site digest)");
     let mut diags = Diagnostics::default();
     let outputs = render::render(&plan, &mut diags, timings);
-    let tree = write::Tree::new(outputs, &plan.digest);
-
-    timings.lap("MANIFEST");
+    let digest = plan.digest.clone();
+    drop(plan);
     let failed = diags.has_errors();
     checked.diagnostics.extend(diags.sorted());
-    Ok((checked, (!failed).then_some(tree)))
+    Ok((checked, (!failed).then_some((outputs, digest))))
 }
 
 /// Every diagnostic code bosun can emit, for docs and tests.

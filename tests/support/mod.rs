@@ -1,6 +1,8 @@
 //! Helpers shared by the test suites.
 #![allow(dead_code)]
 
+pub mod mutate;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

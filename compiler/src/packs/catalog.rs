@@ -67,6 +67,10 @@ pub const KUEUE: &str = "kueue";
 pub const ROOK_CEPH: &str = "rook-ceph";
 pub const ROOK_CEPH_CLUSTER: &str = "rook-ceph-cluster";
 
+/// The ResourceFlavor bosun makes for CPU and memory beside one per GPU pool
+/// when the kueue pack is installed (a pool may not take its name).
+pub const CPU_FLAVOR: &str = "default-flavor";
+
 const PROMETHEUS_CRDS: &str = "monitoring.coreos.com";
 
 /// Every built-in pack, sorted by name.

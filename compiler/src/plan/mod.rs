@@ -115,8 +115,10 @@ mod tests {
         super::plan(&checked.site).unwrap().digest
     }
 
-    const HOSTS: [&str; 2] =
-        ["host \"a\" { role \"control-plane\"; }\n", "host \"b\" { role \"worker\"; label \"x=y\"; }\n"];
+    const HOSTS: [&str; 2] = [
+        "host \"a\" { role \"control-plane\"; interface \"e\" network=\"n\" address=\"10.2.0.10\"; }\n",
+        "host \"b\" { role \"worker\"; label \"x=y\"; }\n",
+    ];
     const HEAD: &str = "site \"s\" { domain \"d\"; kubernetes version=\"1.31.4\" { pod-subnet \"10.0.0.0/16\"; service-subnet \"10.1.0.0/16\"; } }\nnetwork \"n\" { cidr \"10.2.0.0/24\"; }\n";
 
     #[test]

@@ -54,7 +54,7 @@ impl<'d> Lowerer<'d> {
         let mut args = node.args();
         for key in &shape.args {
             if let Some(arg) = args.next() {
-                self.put_scalar(&mut obj, at, key, arg, None);
+                self.put_scalar(&mut obj, at, (key, shape.property(key)), arg, None);
             }
         }
         for extra in args {
@@ -91,7 +91,7 @@ impl<'d> Lowerer<'d> {
                 .label(entry.span, "written as a property");
             self.diags.push(d);
             if !obj.contains_key(key) {
-                self.put_scalar(obj, at, key, entry, key_span);
+                self.put_scalar(obj, at, (key, shape.property(key)), entry, key_span);
             }
             return;
         }
@@ -119,7 +119,7 @@ impl<'d> Lowerer<'d> {
         let map::Entry::Vacant(slot) = obj.entry(key) else {
             return self.duplicate(key, entry.span, at);
         };
-        if let Some(v) = self.scalar_at(at, key, entry, key_span) {
+        if let Some(v) = self.scalar_at(at, (key, shape.property(key)), entry, key_span) {
             slot.insert(v);
         }
     }
@@ -141,7 +141,7 @@ impl<'d> Lowerer<'d> {
             let simple = child.children.is_none() && child.props().next().is_none() && child.args().count() == 1;
             match (simple, schema::kind(sub), child.args().next()) {
                 (true, Kind::Scalar, Some(arg)) if !obj.contains_key(key) => {
-                    self.put_scalar(obj, at, key, arg, Some(child.name_span))
+                    self.put_scalar(obj, at, (key, Some(sub)), arg, Some(child.name_span))
                 }
                 _ => self.report(at, key),
             }
@@ -172,7 +172,7 @@ impl<'d> Lowerer<'d> {
                 obj.insert(key.to_string(), v);
             }
             Kind::Scalar => match self.single_arg(child) {
-                Some(arg) => self.put_scalar(obj, at, key, arg, Some(child.name_span)),
+                Some(arg) => self.put_scalar(obj, at, (key, Some(sub)), arg, Some(child.name_span)),
                 None => self.report(at, key),
             },
         }
@@ -193,6 +193,9 @@ impl<'d> Lowerer<'d> {
             self.push_form_error(child, "takes at least one value");
         }
         for arg in child.args() {
+            if self.integral_float(arg, (&child.name, Some(items))) {
+                continue;
+            }
             let Some(v) = self.scalar(arg) else { continue };
             let p = self.index.item(here, out.len());
             self.index.locate(p, Loc { key: Some(child.name_span), value: arg.value_span });
@@ -246,20 +249,22 @@ impl<'d> Lowerer<'d> {
         &mut self,
         obj: &mut Map<String, Value>,
         at: NodeId,
-        key: &str,
+        setting: Setting,
         entry: &Entry,
         key_span: Option<Span>,
     ) {
-        if let Some(v) = self.scalar_at(at, key, entry, key_span) {
+        let key = setting.0;
+        if let Some(v) = self.scalar_at(at, setting, entry, key_span) {
             obj.insert(key.to_string(), v);
         }
     }
 
     /// The value of setting `key` of the object at `at`, indexed; `None` (reported) if it has none.
-    fn scalar_at(&mut self, at: NodeId, key: &str, entry: &Entry, key_span: Option<Span>) -> Option<Value> {
+    fn scalar_at(&mut self, at: NodeId, setting: Setting, entry: &Entry, key_span: Option<Span>) -> Option<Value> {
+        let key = setting.0;
         let p = self.index.key(at, key);
         self.index.locate(p, Loc { key: key_span, value: entry.value_span });
-        let v = self.scalar(entry);
+        let v = if self.integral_float(entry, setting) { None } else { self.scalar(entry) };
         if v.is_none() {
             self.reported.insert(self.index.pointer(p));
         }
@@ -339,11 +344,36 @@ impl<'d> Lowerer<'d> {
         number.map(Value::Number)
     }
 
+    /// JSON Schema counts 1500.0 as an integer and the typed model does not:
+    /// a float where only integers are allowed is reported here, at its span,
+    /// even when it has no fraction (docs/language.md, "Numbers").
+    fn integral_float(&mut self, entry: &Entry, (key, schema): Setting) -> bool {
+        let Scalar::Float(f) = entry.value else { return false };
+        let types = schema.and_then(|s| s.get("type"));
+        let allows = |t: &str| match types {
+            Some(Value::String(s)) => s == t,
+            Some(Value::Array(a)) => a.iter().any(|x| x.as_str() == Some(t)),
+            _ => false,
+        };
+        if !allows("integer") || allows("number") {
+            return false;
+        }
+        let shown = if f.fract() == 0.0 && f.abs() < 1e15 { format!("{f:.0}") } else { "an integer".to_string() };
+        let d = Diagnostic::new(&TYPE, format!("`{key}` must be an integer, not the decimal number {f:?}"))
+            .label(entry.value_span, "a decimal number")
+            .help(format!("write {shown}: integer settings take no decimal point and no exponent"));
+        self.diags.push(d);
+        true
+    }
+
     fn bad_number(&mut self, entry: &Entry) {
         let d = Diagnostic::new(&RANGE, "this number cannot be represented").label(entry.value_span, "here");
         self.diags.push(d.help("use a finite number between -2^63 and 2^63-1"));
     }
 }
+
+/// A setting's key and its schema (`$ref` followed), when the schema has it.
+type Setting<'k> = (&'k str, Option<&'static Value>);
 
 /// How a diagnostic names the node whose settings are lowered.
 #[derive(Clone, Copy)]

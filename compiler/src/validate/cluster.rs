@@ -38,7 +38,7 @@ pub fn check(cx: &mut Ctx) {
 /// network, so it must have a static one there.
 fn node_network(cx: &mut Ctx) {
     let Some(name) = cx.site.settings.as_ref().and_then(|s| s.kubernetes.node_network.as_deref()) else {
-        return;
+        return control_plane_addresses(cx);
     };
     if cx.site.network(name).is_none() {
         return; // an unknown reference, reported by `refs`
@@ -69,5 +69,32 @@ fn version(cx: &mut Ctx) {
                 "pick a release from 1.{lo}.0 to 1.{hi}.x; docs/language.md says why the window is what it is"
             ));
         cx.push(d);
+    }
+}
+
+/// Without `node-network`, a control-plane host advertises its own static
+/// address: the endpoint defaults to the first one's, and kube-vip holds an
+/// HA endpoint on each one's interface. Only a single control-plane host
+/// behind a given endpoint may leave the choice to kubeadm.
+fn control_plane_addresses(cx: &mut Ctx) {
+    let site = cx.site;
+    let cps: Vec<_> = site.hosts.iter().filter(|h| h.role == Role::ControlPlane).collect();
+    let endpoint = site.settings.as_ref().is_some_and(|s| s.kubernetes.control_plane_endpoint.is_some());
+    // A host short of an address because a setting of it was misspelt or
+    // left out says so already.
+    if (cps.len() == 1 && endpoint) || cx.incomplete {
+        return;
+    }
+    for h in cps.into_iter().filter(|h| !site.is_partial(&h.at)) {
+        let fixed = h.interface.iter().any(|i| i.address.is_some()) || h.bond.iter().any(|b| b.address.is_some());
+        if !fixed {
+            let d = Diagnostic::new(
+                &NO_NODE_ADDRESS,
+                format!("control-plane host `{}` has no static address to advertise", h.name),
+            )
+            .label_opt(cx.span(&h.at.at("name")), "this host")
+            .help("give it an interface or bond with a static `address`: the API server is advertised there");
+            cx.push(d);
+        }
     }
 }

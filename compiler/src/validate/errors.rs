@@ -58,7 +58,7 @@ codes! {
         "several control-plane hosts but no control-plane-endpoint",
         "add `control-plane-endpoint \"api.example:6443\"` to `kubernetes`: a name or VIP that reaches every control-plane host";
     NO_NODE_ADDRESS = "bosun::kubernetes::no-node-address", Error,
-        "a Kubernetes host has no static address on the node network",
+        "a Kubernetes host has no static address on the node network, or a control-plane host has none at all",
         "give the host an interface or bond with an `address` on the network named by `node-network`";
     UNSUPPORTED_VERSION = "bosun::kubernetes::unsupported-version", Error,
         "the Kubernetes version is outside the supported window",
@@ -138,6 +138,51 @@ codes! {
     ARM64_NEEDS_UEFI = "bosun::host::arm64-needs-uefi", Error,
         "a host installs an arm64 image from a network that does not boot UEFI clients",
         "arm64 machines boot UEFI only: set uefi=#true in the network's `pxe`";
+    VERSION_FORMAT = "bosun::kubernetes::version-format", Error,
+        "a Kubernetes version has a leading zero, which kubeadm does not read as that release",
+        "write the release as kubeadm does, such as \"1.31.4\"";
+    ENDPOINT = "bosun::kubernetes::endpoint", Error,
+        "the control-plane endpoint's host is not a DNS name or IPv4 address, or its port is not 1-65535",
+        "write HOST[:PORT] with dot-separated labels of 1-63 characters and a port from 1 to 65535, such as \"api.lab:6443\"";
+    SERVICE_SUBNET_SIZE = "bosun::kubernetes::service-subnet-size", Error,
+        "the service subnet is larger than /12 (the API server's limit) or smaller than /28 (no room for the cluster DNS address)",
+        "give service-subnet a prefix from /12 to /28, such as 10.96.0.0/12 or 10.4.0.0/16";
+    POD_SUBNET_SIZE = "bosun::kubernetes::pod-subnet-size", Error,
+        "the pod subnet is smaller than one node's /24, or more than 16 bits larger than it",
+        "give pod-subnet a prefix from /8 to /24: every node gets a /24 of it";
+    SPECIAL_RANGE = "bosun::network::special-range", Error,
+        "a network, the pod subnet or the service subnet overlaps a special-purpose range (0/8, loopback, link-local, multicast or reserved)",
+        "use private address space, such as 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16";
+    SPECIAL_ADDRESS = "bosun::address::special", Error,
+        "a DNS server or BMC address is unspecified, broadcast, loopback, multicast or reserved, or inside the pod or service subnet",
+        "give the address of a real host, outside the cluster's pod and service subnets";
+    DNS_NAME = "bosun::name::dns-name-too-long", Error,
+        "a domain has a label over 63 characters, or is over 253 characters in all",
+        "shorten the domain: each dot-separated label is at most 63 characters, the whole name at most 253";
+    SEARCH_TOO_LONG = "bosun::network::search-too-long", Error,
+        "the DHCP domain-search list does not fit its option (255 bytes)",
+        "drop or shorten `search` domains: the hosts domain, the domain and every search domain go into one DHCP option";
+    HTTP_SERVER_TOO_LONG = "bosun::network::http-server-too-long", Error,
+        "an http-server URL makes a dnsmasq line longer than dnsmasq reads (1,024 characters)",
+        "shorten the URL: serve the compiled provisioning/ folder at a short path";
+    MAC_NOT_UNICAST = "bosun::host::mac-not-unicast", Error,
+        "a MAC address is all zeros, broadcast or multicast, which no network card has",
+        "copy the card's own MAC address (its first byte is even)";
+    DISK_PATH = "bosun::host::disk-path", Error,
+        "a disk's device or mount point has `.` or `..` components, or the mount point is a system folder",
+        "name the device under /dev directly and mount data disks at a folder of their own, such as /data";
+    PACK_SHADOWS_BUILTIN = "bosun::pack::shadows-builtin", Error,
+        "a pack folder has the name of a built-in pack whose values bosun writes itself (the site's CNI, gpu-operator)",
+        "rename the pack folder's pack, or drop `source` to use the built-in pack";
+    POOL_NAME_RESERVED = "bosun::gpu::reserved-pool-name", Error,
+        "a GPU pool has the name of Kueue's CPU flavor, `default-flavor`",
+        "rename the pool: with the kueue pack, each pool is a ResourceFlavor beside `default-flavor`";
+    VALUES_KEY_TOO_LONG = "bosun::pack::key-too-long", Error,
+        "a `values` key or `set` path segment is longer than a YAML key may be (1,024 characters)",
+        "shorten the key; YAML readers stop looking for a key's `:` after 1,024 characters";
+    CHART_FILE_NAME = "bosun::pack::chart-file-name", Error,
+        "a file of a pack's chart has a name bosun does not write (only letters, digits, `.`, `_` and `-`)",
+        "rename the file in the pack folder's charts/";
     HTTPS_WITHOUT_IPXE = "bosun::image::https-without-ipxe", Error,
         "an image fetched over https is installed from a network without iPXE",
         "GRUB and PXELINUX fetch over http and tftp only: serve the kernel and initrd over http://, or set ipxe=#true in the network's `pxe`";

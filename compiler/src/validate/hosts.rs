@@ -25,6 +25,7 @@ pub fn check(cx: &mut Ctx) {
         disks(cx, host);
         for (i, iface) in host.interface.iter().enumerate() {
             if let Some(mac) = iface.mac {
+                unicast(cx, mac, &host.at.at(&format!("interface/{i}/mac")));
                 let again = Use { host, item: Item::Interface(i), key: "mac" };
                 first_use(cx, &mut macs, mac, again, &DUPLICATE_MAC, || format!("MAC {mac} is used twice"));
             }
@@ -266,9 +267,56 @@ fn bonds(cx: &mut Ctx, host: &Host) {
     }
 }
 
+/// A card's own MAC is unicast (group bit clear) and not all zeros; DHCP
+/// servers never see any other as a client.
+fn unicast(cx: &mut Ctx, mac: Mac, ptr: &str) {
+    let why = if mac.0 == [0; 6] {
+        "all zeros"
+    } else if mac.0 == [0xff; 6] {
+        "the broadcast address"
+    } else if mac.0[0] & 1 == 1 {
+        "a multicast address (its first byte is odd)"
+    } else {
+        return;
+    };
+    let d =
+        Diagnostic::new(&MAC_NOT_UNICAST, format!("MAC {mac} is {why}")).label_opt(cx.span(ptr), "not a card's MAC");
+    cx.push(d);
+}
+
+/// Folders a data disk mounted over would hide the system's own files.
+const SYSTEM_FOLDERS: &[&str] = &[
+    "/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sbin", "/sys", "/usr", "/var",
+];
+
+/// `.` and `..` let a path name something else than it seems to.
+fn disk_paths(cx: &mut Ctx, host: &Host, i: usize) {
+    let disk = &host.disk[i];
+    let dotted = |p: &str| p.split('/').any(|c| c == "." || c == "..");
+    let ptr = |key: &str| host.at.at(&format!("disk/{i}/{key}"));
+    if dotted(&disk.device) {
+        let d = Diagnostic::new(&DISK_PATH, format!("device {} has `.` or `..` in its path", disk.device))
+            .label_opt(cx.span(&ptr("device")), "a device under /dev, named directly");
+        cx.push(d);
+    }
+    let Some(mount) = &disk.mount else { return };
+    let trimmed = if mount.len() > 1 { mount.trim_end_matches('/') } else { mount.as_str() };
+    let why = if dotted(mount) {
+        "has `.` or `..` in its path"
+    } else if SYSTEM_FOLDERS.contains(&trimmed) || trimmed.is_empty() {
+        "is a system folder"
+    } else {
+        return;
+    };
+    let d = Diagnostic::new(&DISK_PATH, format!("mount point {mount} of {} {why}", disk.device))
+        .label_opt(cx.span(&ptr("mount")), "mount data disks at a folder of their own");
+    cx.push(d);
+}
+
 fn disks(cx: &mut Ctx, host: &Host) {
     let mut mounts: HashMap<&str, usize> = HashMap::new();
     for (i, disk) in host.disk.iter().enumerate() {
+        disk_paths(cx, host, i);
         let ptr = || host.at.at(&format!("disk/{i}"));
         let formatted = matches!(disk.use_, DiskUse::LocalData | DiskUse::Scratch);
         match &disk.mount {

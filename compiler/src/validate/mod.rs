@@ -6,11 +6,14 @@
 
 mod boot;
 mod cluster;
+mod dns;
 pub mod errors;
 mod gpu;
 mod hosts;
+mod kubernetes;
 mod names;
 pub(crate) mod network;
+pub mod packs;
 mod refs;
 mod storage;
 mod teams;
@@ -23,7 +26,8 @@ use crate::source::Span;
 
 pub fn validate(site: &Site, diags: &mut Diagnostics) {
     let rejected = site.broken.iter().filter_map(|p| site.index.value(p)).collect();
-    let mut cx = Ctx { site, diags, rejected };
+    let incomplete = diags.has_errors();
+    let mut cx = Ctx { site, diags, rejected, incomplete };
     names::check(&mut cx);
     network::check(&mut cx);
     hosts::check(&mut cx);
@@ -33,6 +37,9 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     teams::check(&mut cx);
     refs::check(&mut cx);
     boot::check(&mut cx);
+    kubernetes::check(&mut cx);
+    dns::check(&mut cx);
+    packs::check(&mut cx);
 }
 
 /// What every rule needs: the site, and somewhere to report.
@@ -41,6 +48,9 @@ pub struct Ctx<'a> {
     diags: &'a mut Diagnostics,
     /// Spans of values the schema already rejected.
     rejected: HashSet<Span>,
+    /// Earlier stages reported errors: settings may be missing from the
+    /// model for them, so a rule about an absence would repeat them.
+    pub incomplete: bool,
 }
 
 impl Ctx<'_> {

@@ -2,6 +2,7 @@
 //! memory), a ClusterQueue per team in one cohort, a LocalQueue in each team
 //! namespace. Rendered when the site installs the `kueue` pack.
 
+use crate::packs::catalog::CPU_FLAVOR;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -20,8 +21,6 @@ use crate::plan::Plan;
 use crate::plan::gpu::POOL_LABEL;
 use crate::render::yaml;
 
-/// The flavor of CPU and memory: any node.
-pub const CPU_FLAVOR: &str = "default-flavor";
 /// Jobs without a `kueue.x-k8s.io/queue-name` label go to the LocalQueue of
 /// this name (Kueue's LocalQueueDefaulting), so a team's queue is found
 /// without configuration.
