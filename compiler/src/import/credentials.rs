@@ -61,6 +61,22 @@ impl SecretNames {
     }
 }
 
+impl SecretNames {
+    /// The secret a host's plaintext credential variable becomes: its
+    /// unique name and its path under `root` in the store (a login
+    /// password under `ROOT/ssh/HOST`, as operators usually keep them).
+    pub fn for_host(&mut self, root: &str, host: &str, var: &str) -> (String, String) {
+        let kind = kind(var);
+        let name = self.unique(&format!("{kind}-{host}"));
+        let path = if kind == "ssh-password" && name == format!("ssh-password-{host}") {
+            format!("{root}/ssh/{host}")
+        } else {
+            format!("{root}/{name}")
+        };
+        (name, path)
+    }
+}
+
 /// A URL without its `user:password@`, and whether it had one.
 pub fn without_userinfo(url: &str) -> (String, bool) {
     let Some((scheme, rest)) = url.split_once("://") else { return (url.to_string(), false) };

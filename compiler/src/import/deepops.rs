@@ -681,12 +681,7 @@ pub fn import_with(
         w.comment("Plaintext Ansible passwords stay out of the site; store them under these paths.");
         let mut names = SecretNames::default();
         for (host, var, line) in &passwords {
-            let kind = credentials::kind(var);
-            let name = names.unique(&format!("{kind}-{host}"));
-            let path = match kind.as_str() {
-                "ssh-password" if name == format!("ssh-password-{host}") => format!("kv/deepops/ssh/{host}"),
-                _ => format!("kv/deepops/{name}"),
-            };
+            let (name, path) = names.for_host("kv/deepops", host, var);
             w.node("secret", &[name.as_str().into()], &[("store", "vault".into()), ("path", path.into())]);
             out.warnings.push(format!(
                 "{inv_name}:{line}: host {host}: plaintext password ({var}) replaced by secret \"{name}\" (value not \

@@ -435,12 +435,7 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
         );
         let mut names = SecretNames::default();
         for (host, var, line) in &passwords {
-            let kind = credentials::kind(var);
-            let name = names.unique(&format!("{kind}-{host}"));
-            let path = match kind.as_str() {
-                "ssh-password" if name == format!("ssh-password-{host}") => format!("kv/{site_name}/ssh/{host}"),
-                _ => format!("kv/{site_name}/{name}"),
-            };
+            let (name, path) = names.for_host(&format!("kv/{site_name}"), host, var);
             w.node("secret", &[name.as_str().into()], &[("store", "vault".into()), ("path", path.into())]);
             out.warnings.push(format!(
                 "{inv_name}:{line}: host `{host}`: plaintext {var} replaced by secret \"{name}\" (value not copied)"
