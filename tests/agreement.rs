@@ -66,6 +66,9 @@ fn copy_tree(from: &Path, to: &Path) {
         let dest = to.join(e.path().strip_prefix(from).unwrap());
         if e.file_type().is_dir() {
             fs::create_dir_all(&dest).unwrap();
+        } else if e.file_type().is_symlink() {
+            // The security cases' links stay links, pointing where they did.
+            std::os::unix::fs::symlink(fs::read_link(e.path()).unwrap(), &dest).unwrap();
         } else {
             fs::copy(e.path(), &dest).unwrap();
         }
@@ -95,9 +98,15 @@ fn seeds(tmp: &Path) -> Vec<Seed> {
     }
     let ui = tmp.join("ui");
     copy_tree(&root().join("tests/ui"), &ui);
-    // Cases of undecodable bytes have no values to change.
+    // Cases of undecodable bytes have no values to change. A template that
+    // runs out of time keeps its thread busy until the process ends
+    // (docs/packs.md), so mutating that case would pile such threads up in
+    // this one process; `every_example_and_ui_case_…` still runs it once.
     for case in ui_cases(&ui) {
         if let Ok(text) = fs::read_to_string(&case) {
+            if text.lines().take_while(|l| l.starts_with("//")).any(|l| l.contains("bosun::pack::template-time")) {
+                continue;
+            }
             out.push(Seed { example: false, site: case.clone(), file: case, text });
         }
     }
