@@ -66,6 +66,9 @@ fn copy_tree(from: &Path, to: &Path) {
         let dest = to.join(e.path().strip_prefix(from).unwrap());
         if e.file_type().is_dir() {
             fs::create_dir_all(&dest).unwrap();
+        } else if e.file_type().is_symlink() {
+            // The UI cases' links (to a device, out of the pack folder) stay links.
+            std::os::unix::fs::symlink(fs::read_link(e.path()).unwrap(), &dest).unwrap();
         } else {
             fs::copy(e.path(), &dest).unwrap();
         }
