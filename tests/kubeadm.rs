@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use bosun::render::kubeadm::types::Document;
+use bosun::plan::kubeadm::types::Document;
 use regex::Regex;
 use serde::Deserialize;
 use serde_json::Value;

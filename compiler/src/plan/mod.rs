@@ -1,7 +1,8 @@
 //! Stage 5: derived facts. Everything the renderers need that is not written
 //! in the site as such is worked out once here, from a site that passed
 //! validation, as typed data: per host its FQDN, addresses and boot path
-//! (`boot.rs`); what the kubeadm files of all hosts share (`kube.rs`); the
+//! (`boot.rs`); what the kubeadm files of all hosts share (`kube.rs`) and
+//! each Kubernetes host's kubeadm documents (`kubeadm/`); the
 //! node labels of GPU pools (`gpu.rs`); the one CephCluster (`ceph.rs`); the
 //! pack graph and its waves; every pack's final values (`values/`); sorted
 //! orders and the site digest. Renderers read the plan and nothing else.
@@ -11,6 +12,7 @@ pub mod ceph;
 mod digest;
 pub mod gpu;
 mod kube;
+pub mod kubeadm;
 mod values;
 
 use std::collections::BTreeMap;
@@ -35,6 +37,8 @@ pub struct Plan<'a> {
     /// `Err` names a host validation should have refused (a compiler bug).
     pub boots: Result<Vec<Boot<'a>>, String>,
     pub kube: Kube,
+    /// Every Kubernetes host's kubeadm documents, built once.
+    pub kubeadm: kubeadm::Kubeadm,
     pub packs: PackGraph,
     /// Every installed pack's values, by pack name (`values/`).
     pub values: BTreeMap<&'a str, Value>,
@@ -81,6 +85,7 @@ pub fn plan(site: &Site) -> Option<Plan<'_>> {
         settings,
         boots: boot::boots(site, &hosts),
         kube: Kube::new(settings, &hosts),
+        kubeadm: kubeadm::Kubeadm { own: Vec::new(), shared: Ok(Vec::new()) },
         hosts,
         pools,
         teams,
@@ -88,6 +93,7 @@ pub fn plan(site: &Site) -> Option<Plan<'_>> {
         values: BTreeMap::new(),
         digest: digest::digest(site),
     };
+    plan.kubeadm = kubeadm::Kubeadm::new(&plan);
     plan.values = values::all(&plan);
     Some(plan)
 }

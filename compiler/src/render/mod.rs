@@ -6,7 +6,7 @@ mod cloudinit;
 pub mod cluster;
 mod dnsmasq;
 mod gitops;
-pub mod kubeadm;
+mod kubeadm;
 mod outputs;
 mod packs;
 mod provisioning;
@@ -32,10 +32,18 @@ type Renderer = fn(&Plan, &mut Outputs) -> Result<(), String>;
 /// the cores: the seeds and the cluster objects are the large ones.
 const GROUPS: &[&[(&str, Renderer)]] = &[
     &[("render dnsmasq", dnsmasq::render), ("render tftp", tftp::render), ("render bmc", bmc::render)],
-    &[("render kubeadm", kubeadm::render), ("render packs", packs::render), ("render gitops", gitops::render)],
-    &[("render cloud-init", cloudinit::render)],
+    &[("render packs", packs::render), ("render gitops", gitops::render)],
+    &[("render kubeadm and cloud-init", kubeadm_and_seeds)],
     &[("render cluster", cluster::render)],
 ];
+
+/// `kubeadm/<host>.yaml` and the seeds, which deliver the same bytes: each
+/// file serialized once and handed to both writers.
+fn kubeadm_and_seeds(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
+    let texts = kubeadm::texts(plan)?;
+    kubeadm::render(plan, &texts, out)?;
+    cloudinit::render(plan, &texts, out)
+}
 
 /// Renders every artifact. A renderer that fails is a compiler bug and is
 /// reported as such (`bosun::internal`), never as a panic.

@@ -6,9 +6,9 @@
 
 use serde_json::Value;
 
+use super::kubeadm_files::{FILLED_CONFIG, JOIN_SCRIPT, host_files};
 use super::{KUBEADM_CONFIG_PATH, Shared, file, sh};
 use crate::plan::{HostFacts, Plan};
-use crate::render::kubeadm::files::{FILLED_CONFIG, JOIN_SCRIPT, host_files};
 use crate::render::yaml;
 use crate::support::kubernetes_minor;
 
@@ -80,7 +80,7 @@ pub fn write(
     facts: &HostFacts,
     config: &str,
 ) -> Result<(), String> {
-    let own = host_files(&shared.kubeadm, facts, config)?;
+    let own = host_files(shared, facts, config)?;
     let mut entries: Vec<(&str, Entry)> =
         fragments.files.iter().map(|(p, f)| (p.as_str(), Entry::Rendered(f))).collect();
     entries.extend(own.iter().map(|f| (f.path, Entry::Own { permissions: f.permissions, content: &f.content })));
@@ -98,7 +98,8 @@ pub fn write(
         }
     }
     let runcmd = fragments.runcmd.as_ref().map_err(String::clone)?;
-    let init = shared.kubeadm.control_planes().first().is_some_and(|h| h.host.name == facts.host.name);
+    let init =
+        shared.plan.kube.control_planes.first().is_some_and(|&i| shared.plan.hosts[i].host.name == facts.host.name);
     out.push_str(&runcmd[usize::from(!init)]);
     Ok(())
 }

@@ -14,6 +14,7 @@
 mod autoinstall;
 mod containerd;
 mod disks;
+mod kubeadm_files;
 mod kubernetes;
 mod meta_data;
 mod network_config;
@@ -21,10 +22,11 @@ mod user_data;
 
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 
 use super::outputs::LfText;
-use super::{Outputs, kubeadm, yaml};
-use crate::model::Installer;
+use super::{Outputs, yaml};
+use crate::model::{Installer, Network};
 use crate::plan::{HostFacts, Plan};
 
 /// Where a Kubernetes host gets its kubeadm configuration: the bytes of
@@ -45,10 +47,12 @@ pub struct Seed {
 }
 
 /// Renders every host's seed, hosts in parallel. A Kubernetes host's seed
-/// delivers the bytes of its `kubeadm/<host>.yaml` ([`kubeadm::config`]).
-pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
+/// delivers its kubeadm file: `kubeadm`, indexed like the plan's hosts,
+/// holds the bytes of `kubeadm/<host>.yaml`.
+pub fn render(plan: &Plan, kubeadm: &[Option<String>], out: &mut Outputs) -> Result<(), String> {
     let shared = Shared::new(plan)?;
-    let seeds: Vec<Result<Seed, String>> = plan.hosts.par_iter().map(|facts| seed(&shared, facts)).collect();
+    let seeds: Vec<Result<Seed, String>> =
+        plan.hosts.par_iter().zip(kubeadm).map(|(facts, config)| seed(&shared, facts, config.as_deref())).collect();
     for (facts, seed) in plan.hosts.iter().zip(seeds) {
         let seed = seed?;
         let name = facts.host.name.as_str();
@@ -64,7 +68,8 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
 /// once, at both depths a cloud-config sits at, and copied into each seed.
 pub struct Shared<'a> {
     plan: &'a Plan<'a>,
-    kubeadm: kubeadm::Context<'a>,
+    /// By name (the first network of a name wins, as with `Site::network`).
+    networks: HashMap<&'a str, &'a Network>,
     disks: disks::Rendered<'a>,
     /// For a cloud-config at the top of user-data, and inside autoinstall.
     plain: user_data::Fragments,
@@ -74,9 +79,13 @@ pub struct Shared<'a> {
 impl<'a> Shared<'a> {
     fn new(plan: &'a Plan<'a>) -> Result<Shared<'a>, String> {
         let containerd = containerd::files(plan)?;
+        let mut networks = HashMap::new();
+        for n in &plan.site.networks {
+            networks.entry(n.name.as_str()).or_insert(n);
+        }
         Ok(Shared {
             plan,
-            kubeadm: kubeadm::Context::new(plan),
+            networks,
             disks: disks::Rendered::default(),
             plain: user_data::Fragments::new(plan, &containerd, 0),
             autoinstall: user_data::Fragments::new(plan, &containerd, autoinstall::CLOUD_CONFIG_LEVEL),
@@ -84,12 +93,16 @@ impl<'a> Shared<'a> {
     }
 }
 
+impl<'a> Shared<'a> {
+    /// The network named `name`.
+    fn network(&self, name: &str) -> Option<&'a Network> {
+        self.networks.get(name).copied()
+    }
+}
+
 /// Renders the seed of one host.
-fn seed<'a>(shared: &Shared<'a>, facts: &'a HostFacts) -> Result<Seed, String> {
+fn seed<'a>(shared: &Shared<'a>, facts: &'a HostFacts, kubeadm: Option<&str>) -> Result<Seed, String> {
     let plan = shared.plan;
-    // Built before the seed's own text: both use this thread's YAML buffer.
-    let kubeadm = facts.host.role.runs_kubernetes().then(|| kubeadm::config(&shared.kubeadm, facts)).transpose()?;
-    let kubeadm = kubeadm.as_deref();
     let network_config = yaml::built(|out| network_config::write(out, shared, facts))?;
     let user_data = yaml::built(|out| {
         out.push_str("#cloud-config\n");

@@ -107,7 +107,7 @@ fn bond_parameters(out: &mut String, mode: &str) {
 /// route and name servers.
 fn addressing(out: &mut String, shared: &Shared, facts: &HostFacts, a: &Addressing) -> Result<(), String> {
     let network = match a.network {
-        Some(name) => Some(shared.kubeadm.network(name).ok_or_else(|| format!("unknown network {name:?}"))?),
+        Some(name) => Some(shared.network(name).ok_or_else(|| format!("unknown network {name:?}"))?),
         None => None,
     };
     let network_mtu = network.and_then(|n| n.mtu).filter(|m| *m != 1500);

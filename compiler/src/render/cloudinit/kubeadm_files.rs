@@ -5,23 +5,20 @@
 
 use serde_json::{Value, json};
 
-use super::{CA_CERT_HASH, CERTIFICATE_KEY, Context, TOKEN, interface_of, node_ip};
+use std::net::Ipv4Addr;
+
+use super::{KUBEADM_CONFIG_PATH, Shared};
 use crate::model::Role;
-use crate::plan::HostFacts;
+use crate::plan::kubeadm::{ADMISSION_CONFIG, AUDIT_POLICY, CA_CERT_HASH, CERTIFICATE_KEY, POD_NODE_SELECTOR, TOKEN};
+use crate::plan::{HostFacts, Plan, node_ip};
 use crate::render::yaml;
 
-pub const AUDIT_DIR: &str = "/etc/kubernetes/audit";
-pub const AUDIT_POLICY: &str = "/etc/kubernetes/audit/policy.yaml";
-pub const AUDIT_LOG_DIR: &str = "/var/log/kubernetes/audit";
-pub const ADMISSION_DIR: &str = "/etc/kubernetes/admission";
-pub const ADMISSION_CONFIG: &str = "/etc/kubernetes/admission/config.yaml";
-pub const POD_NODE_SELECTOR: &str = "PodNodeSelector";
 const POD_NODE_SELECTOR_CONFIG: &str = "/etc/kubernetes/admission/podnodeselector.yaml";
-pub const KUBE_VIP_MANIFEST: &str = "/etc/kubernetes/manifests/kube-vip.yaml";
+const KUBE_VIP_MANIFEST: &str = "/etc/kubernetes/manifests/kube-vip.yaml";
 const KUBE_VIP_IMAGE: &str = "ghcr.io/kube-vip/kube-vip:v0.8.9";
 
 /// The join values, one `NAME=VALUE` a line; fetched or placed by hand.
-pub const JOIN_ENV: &str = "/etc/bosun/join.env";
+const JOIN_ENV: &str = "/etc/bosun/join.env";
 /// The configuration with the join values filled in; /run is a tmpfs.
 pub const FILLED_CONFIG: &str = "/run/bosun/kubeadm.yaml";
 pub const JOIN_SCRIPT: &str = "/usr/local/sbin/bosun-kubeadm-config";
@@ -34,10 +31,11 @@ pub struct HostFile {
 }
 
 /// Every file of this module the host needs, by path.
-pub fn host_files(ctx: &Context, facts: &HostFacts, template: &str) -> Result<Vec<HostFile>, String> {
-    let plan = ctx.plan;
+pub fn host_files(shared: &Shared, facts: &HostFacts, template: &str) -> Result<Vec<HostFile>, String> {
+    let plan = shared.plan;
     let k = &plan.settings.kubernetes;
-    let mut out = vec![HostFile { path: JOIN_SCRIPT, permissions: "0755", content: join_script(ctx, facts, template) }];
+    let mut out =
+        vec![HostFile { path: JOIN_SCRIPT, permissions: "0755", content: join_script(shared, facts, template) }];
     if facts.host.role == Role::ControlPlane {
         if k.audit.is_some() {
             out.push(HostFile { path: AUDIT_POLICY, permissions: "0600", content: audit_policy() });
@@ -47,8 +45,8 @@ pub fn host_files(ctx: &Context, facts: &HostFacts, template: &str) -> Result<Ve
             out.push(HostFile { path: ADMISSION_CONFIG, permissions: "0600", content: config });
             out.push(HostFile { path: POD_NODE_SELECTOR_CONFIG, permissions: "0600", content: selector });
         }
-        if ctx.highly_available() {
-            out.push(HostFile { path: KUBE_VIP_MANIFEST, permissions: "0600", content: kube_vip(ctx, facts)? });
+        if plan.kube.highly_available() {
+            out.push(HostFile { path: KUBE_VIP_MANIFEST, permissions: "0600", content: kube_vip(plan, facts)? });
         }
     }
     out.sort_by(|a, b| a.path.cmp(b.path));
@@ -86,15 +84,16 @@ fn admission() -> (String, String) {
 /// kube-vip as a static pod holding the endpoint address by ARP on the
 /// node's interface. During `kubeadm init` only super-admin.conf may act
 /// before the RBAC for admin.conf exists, so the first host uses that.
-fn kube_vip(ctx: &Context, facts: &HostFacts) -> Result<String, String> {
-    let plan = ctx.plan;
-    let (address, port) = ctx.endpoint_parts()?;
-    let ip = node_ip(plan, facts).ok_or_else(|| format!("`{}` has no node address for kube-vip", facts.host.name))?;
+fn kube_vip(plan: &Plan, facts: &HostFacts) -> Result<String, String> {
+    let endpoint = plan.kube.endpoint.as_ref().map_err(String::clone)?;
+    let (address, port) = (endpoint.host.as_str(), endpoint.port);
+    let ip = node_ip(plan.settings, facts)
+        .ok_or_else(|| format!("`{}` has no node address for kube-vip", facts.host.name))?;
     let iface = interface_of(facts, ip).ok_or_else(|| format!("`{}`: no interface holds {ip}", facts.host.name))?;
-    let first = ctx.control_planes().first().is_some_and(|h| h.host.name == facts.host.name);
+    let first = plan.kube.control_planes.first().is_some_and(|&i| plan.hosts[i].host.name == facts.host.name);
     let kubeconfig = if first { "/etc/kubernetes/super-admin.conf" } else { "/etc/kubernetes/admin.conf" };
     let env: Vec<Value> = [
-        ("address", address.as_str()),
+        ("address", address),
         ("cp_enable", "true"),
         ("cp_namespace", "kube-system"),
         ("port", &port.to_string()),
@@ -131,9 +130,9 @@ fn kube_vip(ctx: &Context, facts: &HostFacts) -> Result<String, String> {
 /// under its boot network's `http-server`, where the operator publishes
 /// the secret (docs/kubernetes.md). `None` without `join-credentials` or
 /// without a boot server: the operator then places the file by hand.
-pub fn join_url(ctx: &Context, facts: &HostFacts) -> Option<String> {
-    let secret = ctx.plan.settings.kubernetes.join_credentials.as_deref()?;
-    let network = facts.pxe?.network.as_deref().and_then(|n| ctx.network(n))?;
+fn join_url(shared: &Shared, facts: &HostFacts) -> Option<String> {
+    let secret = shared.plan.settings.kubernetes.join_credentials.as_deref()?;
+    let network = facts.pxe?.network.as_deref().and_then(|n| shared.network(n))?;
     let server = network.pxe.as_ref()?.http_server.as_deref()?;
     Some(format!("{}/secrets/{secret}.env", server.trim_end_matches('/')))
 }
@@ -142,7 +141,7 @@ pub fn join_url(ctx: &Context, facts: &HostFacts) -> Option<String> {
 /// when it is missing (retrying until it holds every value this host needs,
 /// since the CA hash exists only after `kubeadm init`), checks each value's
 /// shape, and writes the filled copy readable by root only.
-fn join_script(ctx: &Context, facts: &HostFacts, template: &str) -> String {
+fn join_script(shared: &Shared, facts: &HostFacts, template: &str) -> String {
     let needed: Vec<(&str, &str, &str)> = [
         ("BOSUN_JOIN_TOKEN", TOKEN, "^[a-z0-9]{6}\\.[a-z0-9]{16}$"),
         ("BOSUN_CA_CERT_HASH", CA_CERT_HASH, "^sha256:[a-f0-9]{64}$"),
@@ -153,12 +152,12 @@ fn join_script(ctx: &Context, facts: &HostFacts, template: &str) -> String {
     .collect();
     let mut s =
         String::from("#!/bin/sh\n# Written by bosun: fills the join secret into the kubeadm configuration.\nset -eu\n");
-    s.push_str(&format!("template={}\nsecrets={JOIN_ENV}\nout={FILLED_CONFIG}\n", crate::render::KUBEADM_CONFIG_PATH));
+    s.push_str(&format!("template={}\nsecrets={JOIN_ENV}\nout={FILLED_CONFIG}\n", KUBEADM_CONFIG_PATH));
     s.push_str("value() { sed -n \"s/^$1=//p\" \"$secrets\" 2>/dev/null | head -n 1; }\n");
     let checks: Vec<String> = needed.iter().map(|(name, _, re)| format!("value {name} | grep -Eq '{re}'")).collect();
     let complete = if checks.is_empty() { "true".to_string() } else { checks.join(" && ") };
     s.push_str(&format!("complete() {{ {complete}; }}\n"));
-    match join_url(ctx, facts) {
+    match join_url(shared, facts) {
         Some(url) => s.push_str(&format!(
             "tries=0\nuntil complete; do\n  tries=$((tries + 1))\n  if [ \"$tries\" -gt 120 ]; then echo \"bosun: no usable join values at {url}\" >&2; exit 1; fi\n  umask 077; mkdir -p /etc/bosun\n  curl -fsS --noproxy '*' -o \"$secrets.new\" '{url}' && mv \"$secrets.new\" \"$secrets\" || true\n  complete || sleep 30\ndone\n"
         )),
@@ -170,4 +169,11 @@ fn join_script(ctx: &Context, facts: &HostFacts, template: &str) -> String {
         needed.iter().map(|(name, placeholder, _)| format!(" -e \"s|{placeholder}|$(value {name})|g\"")).collect();
     s.push_str(&format!("umask 077\nmkdir -p /run/bosun\nsed{} \"$template\" > \"$out\"\n", seds.join("")));
     s
+}
+
+/// The name of the interface or bond that holds `ip`.
+fn interface_of(facts: &HostFacts, ip: Ipv4Addr) -> Option<String> {
+    let host = facts.host;
+    let iface = host.interface.iter().find(|i| i.address == Some(ip)).map(|i| i.name.clone());
+    iface.or_else(|| host.bond.iter().find(|b| b.address == Some(ip)).map(|b| b.name.clone()))
 }

@@ -2,14 +2,16 @@
 //! sorted (or kept in a fixed order) so the output never depends on the
 //! order of the site's source.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 
 use super::types::*;
-use super::{Api, CA_CERT_HASH, CERTIFICATE_KEY, CRI_SOCKET, Context, TOKEN, files, node_ip};
+use super::{
+    ADMISSION_CONFIG, ADMISSION_DIR, AUDIT_DIR, AUDIT_LOG_DIR, AUDIT_POLICY, CA_CERT_HASH, CERTIFICATE_KEY, CRI_SOCKET,
+    POD_NODE_SELECTOR, TOKEN,
+};
 use crate::model::{GpuPool, Role};
-use crate::plan::{HostFacts, Plan};
-use crate::render::yaml;
+use crate::plan::{API_PORT, Api, HostFacts, Plan};
 
 /// The prefix of the labels bosun derives from the site.
 pub const LABEL_PREFIX: &str = "bosun.dev";
@@ -17,11 +19,52 @@ const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane";
 /// kube-vip's manifest sits in the static pod folder before kubeadm runs.
 const MANIFESTS_PREFLIGHT: &str = "DirAvailable--etc-kubernetes-manifests";
 
+/// A pool and the node labels derived from it.
+type PoolLabels<'a> = (&'a GpuPool, Vec<(String, String)>);
+
+/// What the documents of all hosts share: the plan's facts (`plan::Kube`)
+/// and the pools' node labels, worked out once per compile.
+pub struct Context<'a> {
+    plan: &'a Plan<'a>,
+    control_planes: Vec<&'a HostFacts<'a>>,
+    /// By name (the first pool of a name wins, as with `Site::pool`), with
+    /// the node labels derived from it.
+    pools: HashMap<&'a str, PoolLabels<'a>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(plan: &'a Plan<'a>) -> Context<'a> {
+        let mut pools = HashMap::new();
+        for pool in &plan.site.pools {
+            pools.entry(pool.name.as_str()).or_insert_with(|| (pool, pool_labels(plan, pool)));
+        }
+        let control_planes = plan.kube.control_planes.iter().map(|&i| &plan.hosts[i]).collect();
+        Context { plan, control_planes, pools }
+    }
+
+    fn api(&self) -> Result<Api, String> {
+        self.plan.kube.api.clone()
+    }
+
+    fn highly_available(&self) -> bool {
+        self.plan.kube.highly_available()
+    }
+
+    /// `HOST:PORT` every node reaches the API servers at.
+    fn endpoint(&self) -> Result<String, String> {
+        self.plan.kube.endpoint.as_ref().map(ToString::to_string).map_err(String::clone)
+    }
+}
+
+fn node_ip(plan: &Plan, facts: &HostFacts) -> Option<Ipv4Addr> {
+    crate::plan::node_ip(plan.settings, facts)
+}
+
 /// The documents of `kubeadm/<host>.yaml` that are the host's own, in
 /// kubeadm's order; [`shared_documents`] follow them.
 pub fn own_documents(ctx: &Context, facts: &HostFacts) -> Result<Vec<Document>, String> {
     let api = ctx.api()?;
-    let first = ctx.control_planes().first().map(|h| h.host.name.as_str());
+    let first = ctx.control_planes.first().map(|h| h.host.name.as_str());
     if first == Some(facts.host.name.as_str()) {
         Ok(vec![Document::Init(init(ctx, facts, api)), Document::Cluster(cluster(ctx, api)?)])
     } else {
@@ -29,15 +72,9 @@ pub fn own_documents(ctx: &Context, facts: &HostFacts) -> Result<Vec<Document>, 
     }
 }
 
-/// The kubelet and kube-proxy documents, each after a `---`: the same in
-/// every host's file.
-pub fn shared_documents(plan: &Plan) -> Result<String, String> {
-    let mut out = String::new();
-    for doc in [Document::Kubelet(kubelet(plan)?), Document::KubeProxy(kube_proxy(plan))] {
-        out.push_str("---\n");
-        out.push_str(&yaml::to_string(&doc.to_value()?));
-    }
-    Ok(out)
+/// The kubelet and kube-proxy documents: the same in every host's file.
+pub fn shared_documents(plan: &Plan) -> Result<Vec<Document>, String> {
+    Ok(vec![Document::Kubelet(kubelet(plan)?), Document::KubeProxy(kube_proxy(plan))])
 }
 
 fn extra_args(api: Api, args: BTreeMap<String, String>) -> Option<ExtraArgs> {
@@ -79,7 +116,7 @@ fn init(ctx: &Context, facts: &HostFacts, api: Api) -> InitConfiguration {
 }
 
 fn local_endpoint(plan: &Plan, facts: &HostFacts) -> Option<ApiEndpoint> {
-    node_ip(plan, facts).map(|ip| ApiEndpoint { advertise_address: ip.to_string(), bind_port: Some(super::API_PORT) })
+    node_ip(plan, facts).map(|ip| ApiEndpoint { advertise_address: ip.to_string(), bind_port: Some(API_PORT) })
 }
 
 fn join(ctx: &Context, facts: &HostFacts, api: Api) -> Result<JoinConfiguration, String> {
@@ -145,7 +182,7 @@ fn labels(ctx: &Context, facts: &HostFacts) -> BTreeMap<String, String> {
     let host = facts.host;
     let mut out = BTreeMap::new();
     out.insert(format!("{LABEL_PREFIX}/scheduler"), crate::model::spelled(&host.scheduler));
-    if let Some((_, derived)) = host.gpu_pool.as_deref().and_then(|p| ctx.pool(p)) {
+    if let Some((_, derived)) = host.gpu_pool.as_deref().and_then(|p| ctx.pools.get(p)) {
         out.extend(derived.iter().cloned());
     }
     for l in &host.label {
@@ -159,7 +196,7 @@ fn labels(ctx: &Context, facts: &HostFacts) -> BTreeMap<String, String> {
 /// the accelerator, then the pool label, the pool's own labels, and the
 /// labels that select its device-plugin and MIG configs (the ones cluster/
 /// objects match).
-pub fn pool_labels(plan: &Plan, pool: &GpuPool) -> Vec<(String, String)> {
+fn pool_labels(plan: &Plan, pool: &GpuPool) -> Vec<(String, String)> {
     let accelerator = label_value(&format!("{}-{}", pool.vendor, pool.model));
     let mut out = vec![(format!("{LABEL_PREFIX}/accelerator"), accelerator)];
     out.extend(crate::plan::gpu::pool_node_labels(plan.site, pool));
@@ -197,13 +234,13 @@ fn cluster(ctx: &Context, api: Api) -> Result<ClusterConfiguration, String> {
     let mut args = BTreeMap::new();
     let mut volumes = Vec::new();
     if let Some(audit) = &k.audit {
-        args.insert("audit-log-path".into(), format!("{}/audit.log", files::AUDIT_LOG_DIR));
+        args.insert("audit-log-path".into(), format!("{}/audit.log", AUDIT_LOG_DIR));
         args.insert("audit-log-maxage".into(), audit.max_age.to_string());
         args.insert("audit-log-maxbackup".into(), audit.max_backup.to_string());
         args.insert("audit-log-maxsize".into(), audit.max_size.to_string());
-        args.insert("audit-policy-file".into(), files::AUDIT_POLICY.into());
-        volumes.push(mount("audit-log", files::AUDIT_LOG_DIR, false));
-        volumes.push(mount("audit-policy", files::AUDIT_DIR, true));
+        args.insert("audit-policy-file".into(), AUDIT_POLICY.into());
+        volumes.push(mount("audit-log", AUDIT_LOG_DIR, false));
+        volumes.push(mount("audit-policy", AUDIT_DIR, true));
     }
     let plugins: BTreeSet<&str> = k.admission.iter().map(String::as_str).collect();
     if !plugins.is_empty() {
@@ -211,9 +248,9 @@ fn cluster(ctx: &Context, api: Api) -> Result<ClusterConfiguration, String> {
         let all: BTreeSet<&str> = plugins.iter().copied().chain(["NodeRestriction"]).collect();
         args.insert("enable-admission-plugins".into(), all.into_iter().collect::<Vec<_>>().join(","));
     }
-    if plugins.contains(files::POD_NODE_SELECTOR) {
-        args.insert("admission-control-config-file".into(), files::ADMISSION_CONFIG.into());
-        volumes.push(mount("admission", files::ADMISSION_DIR, true));
+    if plugins.contains(POD_NODE_SELECTOR) {
+        args.insert("admission-control-config-file".into(), ADMISSION_CONFIG.into());
+        volumes.push(mount("admission", ADMISSION_DIR, true));
     }
     volumes.sort_by(|a, b| a.name.cmp(&b.name));
     let image_repository = plan
@@ -264,8 +301,8 @@ fn mount(name: &str, path: &str, read_only: bool) -> HostPathMount {
 fn cert_sans(ctx: &Context) -> Result<Vec<String>, String> {
     let plan = ctx.plan;
     let mut sans: BTreeSet<String> = plan.settings.kubernetes.cert_san.iter().cloned().collect();
-    sans.insert(ctx.endpoint_parts()?.0);
-    for cp in ctx.control_planes() {
+    sans.insert(ctx.plan.kube.endpoint.as_ref().map_err(String::clone)?.host.clone());
+    for cp in &ctx.control_planes {
         sans.insert(cp.host.name.clone());
         sans.insert(cp.fqdn.clone());
         sans.extend(cp.address.iter().chain(node_ip(plan, cp).iter()).map(Ipv4Addr::to_string));
