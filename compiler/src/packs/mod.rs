@@ -3,6 +3,7 @@
 //! docs/gitops.md.
 
 pub mod catalog;
+pub mod compat;
 pub mod errors;
 pub mod folder;
 pub mod graph;

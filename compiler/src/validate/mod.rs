@@ -6,6 +6,7 @@
 
 mod boot;
 mod cluster;
+pub mod compat;
 mod dns;
 pub mod errors;
 mod gpu;
@@ -40,6 +41,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     kubernetes::check(&mut cx);
     dns::check(&mut cx);
     packs::check(&mut cx);
+    compat::check(&mut cx);
 }
 
 /// What every rule needs: the site, and somewhere to report.
