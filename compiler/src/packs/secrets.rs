@@ -11,6 +11,9 @@ use super::catalog::{JUPYTERHUB, KUBE_PROMETHEUS_STACK};
 pub use crate::model::merge;
 use crate::model::{Pack, Site};
 
+/// Grafana's admin user when its password comes from a Secret.
+const GRAFANA_ADMIN: &str = "admin";
+
 /// The Kubernetes Secret that holds one `set … from=` parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretRef {
@@ -53,13 +56,18 @@ pub fn wire<'a>(pack: &str, refs: &'a [SecretRef]) -> (Value, Vec<&'a SecretRef>
         match (pack, r.path.as_str()) {
             // The grafana chart reads the admin user and password from
             // `admin.existingSecret`; the user is given as an environment
-            // variable so the Secret need hold the password only.
+            // variable so the Secret need hold the password only. With that
+            // variable set, the chart no longer gives the dashboard and
+            // datasource sidecars a REQ_USERNAME (their reloads would get
+            // 401), so they are told the user too.
             (KUBE_PROMETHEUS_STACK, "grafana.adminPassword") => {
+                let user = json!({"env": {"REQ_USERNAME": GRAFANA_ADMIN}});
                 merge(
                     &mut values,
                     &json!({"grafana": {
                         "admin": {"existingSecret": r.name, "passwordKey": r.key},
-                        "env": {"GF_SECURITY_ADMIN_USER": "admin"},
+                        "env": {"GF_SECURITY_ADMIN_USER": GRAFANA_ADMIN},
+                        "sidecar": {"dashboards": user, "datasources": user},
                     }}),
                 );
             }
@@ -116,6 +124,12 @@ mod tests {
         let refs = [r("grafana.adminPassword"), r("grafana.other")];
         let (v, unwired) = wire("kube-prometheus-stack", &refs);
         assert_eq!(v["grafana"]["admin"], json!({"existingSecret": "s", "passwordKey": "k"}));
+        for sidecar in ["dashboards", "datasources"] {
+            assert_eq!(
+                v["grafana"]["sidecar"][sidecar]["env"]["REQ_USERNAME"],
+                v["grafana"]["env"]["GF_SECURITY_ADMIN_USER"]
+            );
+        }
         assert_eq!(unwired, [&refs[1]]);
         let refs = [r("hub.config.CILogonOAuthenticator.client_secret"), r("hub.config.x")];
         let (v, unwired) = wire("jupyterhub", &refs);

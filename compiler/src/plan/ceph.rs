@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Ceph, Site};
 use crate::packs::builtin_namespace;
 use crate::packs::catalog::ROOK_CEPH;
-
-/// The Ceph release the CephCluster runs (Rook v1.20's example).
-const CEPH_IMAGE: &str = "quay.io/ceph/ceph:v20.2.4";
+use crate::packs::compat::CEPH_IMAGE;
 
 /// The namespace of the Rook operator (provisioner names start with it).
 pub fn operator_ns(site: &Site) -> &str {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{cni, gpu_operator};
-use crate::model::{StorageType, Taint};
+use crate::model::{Registry, StorageType, Taint};
 use crate::packs::catalog::{
     ARGOCD, CSI_DRIVER_NFS, DOCKER_REGISTRY, EXTERNAL_SECRETS, FLUX, GPU_OPERATOR, INGRESS_NGINX, JUPYTERHUB,
     KUBE_PROMETHEUS_STACK, KUEUE, ROOK_CEPH, ROOK_CEPH_CLUSTER, cni as cni_pack,
@@ -170,13 +170,23 @@ fn jupyterhub(plan: &Plan) -> Value {
     json!({"singleuser": {"profileList": profiles}})
 }
 
-/// The registry the site hosts: its first registry that mirrors nothing.
+/// The registry the site hosts: of the registries that mirror nothing, the
+/// first inside the site's domain (another is a registry elsewhere the hosts
+/// also pull from), else the first. Image pushes go through ingress-nginx,
+/// whose default 1 MiB body limit would refuse most layers with a 413.
 fn registry(plan: &Plan) -> Value {
-    let hosted = plan.settings.registry.iter().find(|r| r.mirror_of.is_none());
+    let host = |r: &&Registry| r.address.rsplit_once(':').map_or(r.address.as_str(), |(h, _)| h).to_string();
+    let suffix = format!(".{}", plan.settings.domain);
+    let own: Vec<&Registry> = plan.settings.registry.iter().filter(|r| r.mirror_of.is_none()).collect();
+    let hosted = own.iter().find(|r| host(r).ends_with(&suffix)).or(own.first());
     let mut v = json!({"persistence": {"enabled": true, "size": "100Gi"}});
     if let Some(r) = hosted {
-        let host = r.address.rsplit_once(':').map_or(r.address.as_str(), |(h, _)| h);
-        v["ingress"] = json!({"enabled": true, "className": "nginx", "hosts": [host]});
+        v["ingress"] = json!({
+            "enabled": true,
+            "className": "nginx",
+            "hosts": [host(r)],
+            "annotations": {"nginx.ingress.kubernetes.io/proxy-body-size": "0"},
+        });
     }
     v
 }
