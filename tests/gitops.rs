@@ -525,3 +525,96 @@ fn ingress_external_secrets_and_flux_values_follow_the_site() {
         }
     }
 }
+
+/// argocd-source-lint (PyPI), installed by .ci/run into target/venv, or at
+/// $BOSUN_ARGOCD_SOURCE_LINT.
+fn source_lint() -> PathBuf {
+    let tool = std::env::var_os("BOSUN_ARGOCD_SOURCE_LINT")
+        .map_or_else(|| root().join("target/venv/bin/argocd-source-lint"), PathBuf::from);
+    assert!(
+        tool.is_file(),
+        "{} is missing: `python3 -m venv target/venv && target/venv/bin/pip install argocd-source-lint` (.ci/run does this)",
+        tool.display()
+    );
+    tool
+}
+
+/// The site repository as Argo CD sees it: the compiled tree at the path
+/// the `ref: values` source's `$values/…` files name, committed on the
+/// revision the Applications track, with `origin` the repository URL they
+/// name. Returns the Applications with several sources, by name.
+fn site_repository(dir: &Path, files: &Files) -> Vec<String> {
+    let mut multi = Vec::new();
+    let mut place = None;
+    for (_, app) in gitops_objects(files).into_iter().filter(|(_, v)| v["kind"] == "Application") {
+        let Some(sources) = app["spec"]["sources"].as_array().filter(|s| s.len() > 1) else { continue };
+        multi.push(app["metadata"]["name"].as_str().unwrap().to_string());
+        let values = sources.iter().find(|s| s["ref"] == "values").expect("a `ref: values` source");
+        let file = sources.iter().find_map(|s| s["helm"]["valueFiles"][0].as_str()).expect("a value file");
+        let prefix = file.strip_prefix("$values/").and_then(|f| f.split("/packs/").next()).unwrap().to_string();
+        place = Some((
+            prefix,
+            values["repoURL"].as_str().unwrap().to_string(),
+            values["targetRevision"].as_str().unwrap().to_string(),
+        ));
+    }
+    let (prefix, url, revision) = place.expect("an Application with several sources");
+    for (path, body) in files {
+        let dest = dir.join(&prefix).join(path);
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::write(dest, body).unwrap();
+    }
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=bosun", "-c", "user.email=bosun@localhost", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("git runs: install the Debian package git");
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    };
+    git(&["init", "-q", "-b", &revision]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "compiled site"]);
+    git(&["remote", "add", "origin", &url]);
+    multi
+}
+
+/// argocd-source-lint's findings on the repository, about the given
+/// Applications, as `rule app: message`.
+fn lint_findings(tool: &Path, dir: &Path, apps: &[String]) -> Vec<String> {
+    let out = std::process::Command::new(tool).args(["-f", "json", "."]).current_dir(dir).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("argocd-source-lint printed no JSON ({e}):\n{}", text(&out.stderr)));
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["application"].as_str().is_some_and(|a| apps.iter().any(|x| x == a)))
+        .map(|f| format!("{} {}: {}", f["rule_id"], f["application"], f["message"]))
+        .collect()
+}
+
+#[test]
+fn argocd_source_lint_passes_every_multi_source_application() {
+    let tool = source_lint();
+    let mut failures = Vec::new();
+    let mut apps = 0;
+    for (name, engine, files) in trees().into_iter().filter(|t| t.1 == "argocd") {
+        let tmp = tempfile::tempdir().unwrap();
+        let multi = site_repository(tmp.path(), &files);
+        apps += multi.len();
+        failures
+            .extend(lint_findings(&tool, tmp.path(), &multi).into_iter().map(|f| format!("{name} ({engine}): {f}")));
+    }
+    assert!(apps > 5, "only {apps} multi-source Applications linted");
+    assert!(failures.is_empty(), "argocd-source-lint:\n{}", failures.join("\n"));
+    // Known bad: a values file the `$values` ref does not hold.
+    let (_, _, mut files) = trees().into_iter().find(|t| t.1 == "argocd").unwrap();
+    let victim = files.keys().find(|p| p.starts_with("packs/") && p.ends_with("/values.yaml")).unwrap().clone();
+    files.remove(&victim);
+    let tmp = tempfile::tempdir().unwrap();
+    let multi = site_repository(tmp.path(), &files);
+    let found = lint_findings(&tool, tmp.path(), &multi);
+    assert!(found.iter().any(|f| f.contains("broken-values-ref")), "missing {victim} not reported: {found:?}");
+}
