@@ -15,6 +15,7 @@ mod names;
 pub(crate) mod network;
 pub mod packs;
 mod refs;
+mod slurm;
 mod storage;
 mod teams;
 
@@ -40,6 +41,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     kubernetes::check(&mut cx);
     dns::check(&mut cx);
     packs::check(&mut cx);
+    slurm::check(&mut cx);
 }
 
 /// What every rule needs: the site, and somewhere to report.
