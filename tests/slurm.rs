@@ -570,3 +570,39 @@ fn slurm_secrets_are_fetched_at_boot_never_compiled_in() {
         assert!(login.contains(want), "login-01 fetches {want}");
     }
 }
+
+/// Moving a host between schedulers shows in the review's blast radius:
+/// leaving Kubernetes one way, leaving Slurm the other.
+#[test]
+fn the_review_names_hosts_that_change_scheduler() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = root().join("site-examples/dgx-pod");
+    let copy = tmp.path().join("site");
+    fs::create_dir_all(copy.join("hosts")).unwrap();
+    fs::copy(src.join("site.kdl"), copy.join("site.kdl")).unwrap();
+    for f in ["dgx.kdl", "login.kdl", "mgmt.kdl"] {
+        fs::copy(src.join("hosts").join(f), copy.join("hosts").join(f)).unwrap();
+    }
+    let before = tmp.path().join("before");
+    let after = tmp.path().join("after");
+    let site = copy.join("site.kdl");
+    let out = bosun(tmp.path(), &["compile", site.to_str().unwrap(), "-o", before.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dgx = fs::read_to_string(copy.join("hosts/dgx.kdl")).unwrap();
+    let moved = dgx.replacen("    gpu-pool \"a100\"\n", "    gpu-pool \"a100\"\n    scheduler \"slurm\"\n", 1);
+    assert_ne!(moved, dgx);
+    fs::write(copy.join("hosts/dgx.kdl"), moved).unwrap();
+    let out = bosun(tmp.path(), &["compile", site.to_str().unwrap(), "-o", after.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let review = |a: &Path, b: &Path| {
+        let out = bosun(tmp.path(), &["diff", a.to_str().unwrap(), b.to_str().unwrap(), "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON review");
+        v["summary"]["blast_radius"].clone()
+    };
+    let forth = review(&before, &after);
+    assert_eq!(forth["leave_kubernetes"], serde_json::json!(["dgx-03"]), "{forth}");
+    assert_eq!(forth["leave_slurm"], serde_json::json!([]), "{forth}");
+    let back = review(&after, &before);
+    assert_eq!(back["leave_slurm"], serde_json::json!(["dgx-03"]), "{back}");
+    assert_eq!(back["leave_kubernetes"], serde_json::json!([]), "{back}");
+}
