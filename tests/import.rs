@@ -45,7 +45,7 @@ fn nauta_inventory_and_config_land_field_by_field() {
     let s = site.settings.as_ref().unwrap();
     assert_eq!(s.domain, "nauta");
     assert_eq!(s.nodes_domain.as_deref(), Some("lab007"));
-    let k = &s.kubernetes;
+    let k = s.kubernetes.as_ref().unwrap();
     assert_eq!(j(&k.pod_subnet), json!("10.3.0.0/16"));
     assert_eq!(j(&k.service_subnet), json!("10.4.0.0/16"));
     assert_eq!(k.cluster_domain, "kubernetes.nauta");

@@ -48,10 +48,10 @@ pub fn host_part(shared: &Shared, facts: &HostFacts, texts: &[(&str, String)]) -
     }
     files.push((SECRETS_SCRIPT.to_string(), "0755", secrets_script(shared, facts, s, dbd)));
     files.sort();
-    Some(HostPart { files, runcmd: runcmd(s, host, &services) })
+    Some(HostPart { files, runcmd: runcmd(host, &services) })
 }
 
-fn runcmd(s: &SlurmPlan, host: &Host, services: &[&str]) -> Vec<String> {
+fn runcmd(host: &Host, services: &[&str]) -> Vec<String> {
     let apt_get = "DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Retries=3";
     let mut packages = vec!["munge", "slurm-client"];
     if services.contains(&"slurmdbd") {
@@ -79,7 +79,6 @@ fn runcmd(s: &SlurmPlan, host: &Host, services: &[&str]) -> Vec<String> {
     for unit in std::iter::once("munge").chain(services.iter().copied()) {
         cmds.push(format!("systemctl enable {unit} && systemctl restart {unit}"));
     }
-    let _ = s;
     cmds
 }
 
