@@ -184,11 +184,14 @@ fn partitions(site: &Site, slurm: &Slurm) -> Vec<Partition> {
     out.into_values().collect()
 }
 
+/// Names sharing a prefix and digit width, with their runs of numbers.
+type Group = (String, usize, Vec<(u64, u64)>);
+
 /// Host names as Slurm's compressed host list: `dgx-01 dgx-02 dgx-03` →
 /// `dgx-[01-03]`. Names of one prefix and digit width whose numbers follow
 /// each other form a range; the list keeps the order it is given.
 pub fn hostlist(names: &[String]) -> String {
-    let mut groups: Vec<(String, usize, Vec<(u64, u64)>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     let mut plain: Vec<String> = Vec::new();
     let mut order: Vec<Result<usize, usize>> = Vec::new();
     for name in names {
@@ -210,7 +213,7 @@ pub fn hostlist(names: &[String]) -> String {
             }
         }
     }
-    let text = |(prefix, width, runs): &(String, usize, Vec<(u64, u64)>)| {
+    let text = |(prefix, width, runs): &Group| {
         if let [(a, b)] = runs.as_slice()
             && a == b
         {
