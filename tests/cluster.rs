@@ -47,7 +47,7 @@ fn objects(files: &Files) -> Vec<(String, Value, bool)> {
 
 fn site_version(site: &Path) -> String {
     let checked = bosun::check(site).expect("site readable");
-    let v = &checked.site.settings.as_ref().expect("settings").kubernetes.version;
+    let v = &checked.site.settings.as_ref().expect("settings").kubernetes.as_ref().expect("kubernetes").version;
     let minor = bosun::support::kubernetes_minor(v).expect("supported version");
     format!("1.{minor}.0")
 }

@@ -222,7 +222,7 @@ fn built_in_pack_values_parse_and_carry_the_site() {
             assert!(v.is_object(), "{name}/{p}: values are not a map");
         }
         let checked = bosun::check(&site).unwrap();
-        let k = &checked.site.settings.as_ref().unwrap().kubernetes;
+        let k = checked.site.settings.as_ref().unwrap().kubernetes.as_ref().expect("a kubernetes block");
         let cni = bosun::packs::catalog::cni(k.cni);
         let values = text(&files[&format!("packs/{cni}/values.yaml")]);
         assert!(values.contains(&k.pod_subnet.to_string()), "{name}: packs/{cni} lacks the pod subnet");

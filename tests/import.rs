@@ -45,7 +45,7 @@ fn nauta_inventory_and_config_land_field_by_field() {
     let s = site.settings.as_ref().unwrap();
     assert_eq!(s.domain, "nauta");
     assert_eq!(s.nodes_domain.as_deref(), Some("lab007"));
-    let k = &s.kubernetes;
+    let k = s.kubernetes.as_ref().unwrap();
     assert_eq!(j(&k.pod_subnet), json!("10.3.0.0/16"));
     assert_eq!(j(&k.service_subnet), json!("10.4.0.0/16"));
     assert_eq!(k.cluster_domain, "kubernetes.nauta");
@@ -142,10 +142,10 @@ fn nauta_defaults_fill_what_the_config_leaves_out() {
     );
     let s = checked.site.settings.as_ref().unwrap();
     assert_eq!((s.domain.as_str(), s.nodes_domain.as_deref()), ("nauta", Some("infra")));
-    assert_eq!(s.kubernetes.cluster_domain, "kubernetes.nauta");
-    assert_eq!(j(&s.kubernetes.pod_subnet), json!("10.3.0.0/16"));
-    assert_eq!(j(&s.kubernetes.service_subnet), json!("10.4.0.0/16"));
-    let a = s.kubernetes.audit.as_ref().unwrap();
+    assert_eq!(s.kubernetes.as_ref().unwrap().cluster_domain, "kubernetes.nauta");
+    assert_eq!(j(&s.kubernetes.as_ref().unwrap().pod_subnet), json!("10.3.0.0/16"));
+    assert_eq!(j(&s.kubernetes.as_ref().unwrap().service_subnet), json!("10.4.0.0/16"));
+    let a = s.kubernetes.as_ref().unwrap().audit.as_ref().unwrap();
     assert_eq!((a.max_age, a.max_backup, a.max_size), (7, 10, 1024));
     assert!(s.proxy.is_none());
     let nfs = &checked.site.storage.nfs;
@@ -208,13 +208,13 @@ fn deepops_config_folder_imports_with_gpu_pool_and_scheduler_split() {
     assert_eq!(j(&role("login01").interface[0].mac), json!("ac:1f:6b:20:20:01"));
     assert!(role("dgx03").image.is_none(), "no machines.json entry for dgx03");
     let s = site.settings.as_ref().unwrap();
-    assert_eq!(s.kubernetes.version, "1.32.3");
+    assert_eq!(s.kubernetes.as_ref().unwrap().version, "1.32.3");
     assert_eq!(
-        s.kubernetes.control_plane_endpoint.as_ref().map(ToString::to_string).as_deref(),
+        s.kubernetes.as_ref().unwrap().control_plane_endpoint.as_ref().map(ToString::to_string).as_deref(),
         Some("api.pod1.deepops:6443")
     );
-    assert_eq!(j(&s.kubernetes.pod_subnet), json!("10.233.64.0/18"));
-    assert_eq!(s.kubernetes.cert_san, ["mgmt.dgx.example.com", "192.168.1.5"]);
+    assert_eq!(j(&s.kubernetes.as_ref().unwrap().pod_subnet), json!("10.233.64.0/18"));
+    assert_eq!(s.kubernetes.as_ref().unwrap().cert_san, ["mgmt.dgx.example.com", "192.168.1.5"]);
     assert_eq!(j(&s.dns.server), json!(["192.168.1.10", "8.8.8.8"]));
     assert!(site.packs.iter().any(|p| p.name == "gpu-operator"));
     // Passwords and what did not map.

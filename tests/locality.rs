@@ -100,7 +100,7 @@ fn network_edit(site: &Site) -> Edit {
         for (i, iface) in host.interface.iter().enumerate() {
             let (Some(net), Some(old)) = (iface.network.as_deref(), iface.address) else { continue };
             // Kubernetes hosts must keep their address on the node network.
-            let node_network = site.settings.as_ref().and_then(|s| s.kubernetes.node_network.as_deref());
+            let node_network = site.settings.as_ref().and_then(|s| s.kubernetes.as_ref()?.node_network.as_deref());
             if Some(i) == pxe || (host.role.runs_kubernetes() && node_network == Some(net)) {
                 continue;
             }

@@ -109,7 +109,7 @@ fn host(plan: &Plan, name: &str, out: &mut String) -> Result<Vec<String>, Explai
         let net = b.network.as_ref().map(|n| format!(" on {n}")).unwrap_or_default();
         line(out, "bond", format!("{} ({} of {}){net}{addr}", b.name, b.mode, b.members.text));
     }
-    if let Some(n) = &site.settings.as_ref().and_then(|s| s.kubernetes.node_network.clone()) {
+    if let Some(n) = &site.settings.as_ref().and_then(|s| s.kubernetes.as_ref()?.node_network.clone()) {
         let a = crate::model::node_address(h, n);
         line(out, "node address", a.map_or("none".into(), |a| format!("{a} (on {n})")));
     }

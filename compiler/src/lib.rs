@@ -176,12 +176,13 @@ fn render_timed(
 
 /// Every diagnostic code bosun can emit, for docs and tests.
 pub fn all_codes() -> Vec<&'static Code> {
-    let stages: [&[&'static Code]; 7] = [
+    let stages: [&[&'static Code]; 8] = [
         parse::errors::CODES,
         lint::errors::CODES,
         structure::errors::CODES,
         model::errors::CODES,
         validate::errors::CODES,
+        validate::errors::slurm::CODES,
         packs::errors::CODES,
         validate::compat::CODES,
     ];

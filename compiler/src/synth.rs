@@ -101,6 +101,10 @@ site "synth" {{
         audit max-age=30 max-backup=10 max-size=512
         container-log max-size="50Mi" max-files=3
     }}
+    slurm {{
+        controller "node-00000"
+        munge-key "munge-key"
+    }}
     dns {{
         server "10.16.0.5"
         search "nodes.synth.example"
@@ -185,6 +189,7 @@ image "cloud-2404-arm" {
 fn secrets(out: &mut String, spec: Spec) {
     out.push_str("secret \"bmc-redfish\" store=\"vault\" path=\"kv/synth/bmc/redfish\"\n\n");
     out.push_str("secret \"bmc-ipmi\" store=\"vault\" path=\"kv/synth/bmc/ipmi\"\n\n");
+    out.push_str("secret \"munge-key\" store=\"vault\" path=\"kv/synth/slurm/munge\"\n\n");
     out.push_str("secret \"grafana-admin\" store=\"vault\" path=\"kv/synth/grafana\" key=\"admin-password\"\n\n");
     for p in 0..custom_packs(spec) {
         let _ = write!(out, "secret \"app-{p}-token\" store=\"vault\" path=\"kv/synth/apps/{p}\" key=\"token\"\n\n");
@@ -303,6 +308,7 @@ fn host(out: &mut String, spec: Spec, h: usize) {
             let _ = writeln!(out, "    gpu-pool \"pool-{p}\"");
         } else if h % 100 == 80 {
             let _ = writeln!(out, "    scheduler \"slurm\"\n    taint \"synth.example/batch=slurm:NoSchedule\"");
+            let _ = writeln!(out, "    cpu sockets=2 cores=32 threads=2\n    memory-mib 515000");
         }
     }
     out.push_str("}\n\n");

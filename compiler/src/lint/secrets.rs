@@ -57,7 +57,7 @@ const VALUE_WORDS: &[&str] =
 
 /// Settings of the language whose value is the name of a `secret`, never
 /// its value (outside free-form `values`, where names mean nothing to bosun).
-const REFERENCES: &[&str] = &["credentials", "join-credentials"];
+const REFERENCES: &[&str] = &["credentials", "join-credentials", "munge-key", "password-from"];
 
 fn shapes() -> &'static RegexSet {
     static SET: OnceLock<RegexSet> = OnceLock::new();
@@ -142,7 +142,17 @@ fn scan_node(node: &Node, free: bool, diags: &mut Diagnostics) {
         let named = match set_path {
             Some(path) if key == "value" => Some(path),
             Some(_) => None,
-            None if !free && REFERENCES.contains(&key) => None,
+            None if !free && REFERENCES.contains(&key) => {
+                // A reference holds a secret's name; anything no name can
+                // be is the value pasted in its place.
+                if let Scalar::String(v) = &entry.value
+                    && !is_name(v)
+                {
+                    diags.push(inline(node, entry, format!("a secret's value (`{key}` takes a secret's name)")));
+                    continue;
+                }
+                None
+            }
             None => Some(key),
         };
         if let Some(what) = looks_secret(named, entry) {
@@ -153,6 +163,16 @@ fn scan_node(node: &Node, free: bool, diags: &mut Diagnostics) {
     for child in node.children.iter().flatten() {
         scan_node(child, free, diags);
     }
+}
+
+/// An object name as the schema's `name` allows: an RFC 1123 label.
+fn is_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    let inner = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    (1..=63).contains(&b.len())
+        && b.first().is_some_and(inner)
+        && b.last().is_some_and(inner)
+        && b.iter().all(|c| inner(c) || *c == b'-')
 }
 
 fn looks_secret(key: Option<&str>, entry: &Entry) -> Option<String> {

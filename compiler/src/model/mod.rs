@@ -13,6 +13,7 @@ pub use pack::merge;
 pub use values::aggregate;
 pub mod errors;
 pub mod gpu_models;
+mod slurm;
 mod types;
 mod values;
 
@@ -21,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+pub use slurm::{Accounting, Cpu, Partition, Slurm};
 pub use types::*;
 
 use crate::diag::{Diagnostic, Diagnostics};

@@ -25,7 +25,10 @@ pub struct Settings {
     pub name: String,
     pub domain: String,
     pub nodes_domain: Option<String>,
-    pub kubernetes: Kubernetes,
+    pub kubernetes: Option<Kubernetes>,
+    // Left out of the digest when absent, so sites without Slurm keep theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<super::slurm::Slurm>,
     #[serde(default)]
     pub dns: Dns,
     #[serde(default)]
@@ -298,6 +301,10 @@ pub struct Host {
     pub gpu_pool: Option<String>,
     #[serde(default)]
     pub scheduler: Scheduler,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<super::slurm::Cpu>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -387,6 +394,7 @@ pub enum Scheduler {
     #[default]
     K8s,
     Slurm,
+    Both,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

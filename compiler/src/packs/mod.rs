@@ -48,7 +48,9 @@ pub fn nodes(site: &Site) -> Vec<graph::Node> {
         uses_crds: strings(b.uses_crds),
     };
     let mut out = Vec::new();
-    if let Some(b) = site.settings.as_ref().and_then(|s| builtin(catalog::cni(s.kubernetes.cni))) {
+    if let Some(b) =
+        site.settings.as_ref().and_then(|s| s.kubernetes.as_ref()).and_then(|k| builtin(catalog::cni(k.cni)))
+    {
         out.push(from_builtin(b));
     }
     for p in &site.packs {

@@ -68,7 +68,8 @@ impl Kube {
         let control_planes: Vec<usize> =
             hosts.iter().enumerate().filter(|(_, h)| h.host.role == Role::ControlPlane).map(|(i, _)| i).collect();
         let endpoint = endpoint(settings, control_planes.first().map(|&i| &hosts[i]));
-        Kube { api: Api::for_version(&settings.kubernetes.version), control_planes, endpoint }
+        let version = settings.kubernetes.as_ref().map_or("", |k| k.version.as_str());
+        Kube { api: Api::for_version(version), control_planes, endpoint }
     }
 
     /// More than one control-plane host: the endpoint is a kube-vip address.
@@ -78,7 +79,7 @@ impl Kube {
 }
 
 fn endpoint(settings: &Settings, first: Option<&HostFacts>) -> Result<Endpoint, String> {
-    if let Some(e) = &settings.kubernetes.control_plane_endpoint {
+    if let Some(e) = settings.kubernetes.as_ref().and_then(|k| k.control_plane_endpoint.as_ref()) {
         let port = match e.port {
             None => API_PORT,
             Some(p) => u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| format!("bad port in endpoint {e}"))?,
@@ -93,7 +94,7 @@ fn endpoint(settings: &Settings, first: Option<&HostFacts>) -> Result<Endpoint, 
 /// The address a host registers as its node IP: on `node-network` when the
 /// site names one, else the host's primary address.
 pub fn node_ip(settings: &Settings, facts: &HostFacts) -> Option<Ipv4Addr> {
-    match settings.kubernetes.node_network.as_deref() {
+    match settings.kubernetes.as_ref().and_then(|k| k.node_network.as_deref()) {
         Some(net) => node_address(facts.host, net),
         None => facts.address,
     }

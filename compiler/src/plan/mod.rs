@@ -13,6 +13,7 @@ mod digest;
 pub mod gpu;
 mod kube;
 pub mod kubeadm;
+pub mod slurm;
 mod values;
 
 use std::collections::BTreeMap;
@@ -23,7 +24,7 @@ use serde_json::Value;
 pub use boot::{Boot, Loader};
 pub use kube::{API_PORT, Api, Endpoint, Kube, node_ip};
 
-use crate::model::{GpuPool, Host, Interface, Settings, Site, Taint, Team};
+use crate::model::{GpuPool, Host, Interface, Kubernetes, Settings, Site, Taint, Team};
 use crate::packs::graph;
 
 pub struct Plan<'a> {
@@ -31,6 +32,7 @@ pub struct Plan<'a> {
     pub settings: &'a Settings,
     /// Sorted by name: source order never reaches the output.
     pub hosts: Vec<HostFacts<'a>>,
+    /// The pools with Kubernetes hosts, sorted by name.
     pub pools: Vec<&'a GpuPool>,
     pub teams: Vec<&'a Team>,
     /// Every host that boots from the network, sorted by host name. An
@@ -42,6 +44,8 @@ pub struct Plan<'a> {
     pub packs: PackGraph,
     /// Every installed pack's values, by pack name (`values/`).
     pub values: BTreeMap<&'a str, Value>,
+    /// The Slurm cluster, when the site has a `slurm` block (`slurm.rs`).
+    pub slurm: Option<slurm::SlurmPlan<'a>>,
     /// SHA-256 of the canonical model: stable under reordering and reformatting.
     pub digest: String,
 }
@@ -69,12 +73,24 @@ impl PackGraph {
     }
 }
 
+impl Plan<'_> {
+    /// The `kubernetes` block, which validation requires of every site with
+    /// a Kubernetes host: its absence where one is needed is a compiler bug.
+    pub fn kubernetes(&self) -> Result<&Kubernetes, String> {
+        self.settings.kubernetes.as_ref().ok_or_else(|| "the site has no `kubernetes` block".to_string())
+    }
+}
+
 /// Builds the plan; `None` if the site has no settings (validation failed).
 pub fn plan(site: &Site) -> Option<Plan<'_>> {
     let settings = site.settings.as_ref()?;
     let mut hosts: Vec<HostFacts> = site.hosts.iter().map(|host| host_facts(site, host)).collect();
     hosts.sort_by(|a, b| a.host.name.cmp(&b.host.name));
-    let mut pools: Vec<&GpuPool> = site.pools.iter().collect();
+    // A pool of Slurm hosts alone is a Slurm partition, not a Kubernetes
+    // resource: no Kubernetes object names it.
+    let slurm_only =
+        |p: &GpuPool| site.pool_hosts(p).next().is_some() && site.pool_hosts(p).all(|h| !h.runs_kubernetes());
+    let mut pools: Vec<&GpuPool> = site.pools.iter().filter(|p| !slurm_only(p)).collect();
     pools.sort_by(|a, b| a.name.cmp(&b.name));
     let mut teams: Vec<&Team> = site.teams.iter().collect();
     teams.sort_by(|a, b| a.name.cmp(&b.name));
@@ -91,8 +107,10 @@ pub fn plan(site: &Site) -> Option<Plan<'_>> {
         teams,
         packs,
         values: BTreeMap::new(),
+        slurm: None,
         digest: digest::digest(site),
     };
+    plan.slurm = slurm::plan(site, settings, &plan.hosts);
     plan.kubeadm = kubeadm::Kubeadm::new(&plan);
     plan.values = values::all(&plan);
     Some(plan)

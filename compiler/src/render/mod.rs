@@ -10,6 +10,7 @@ mod kubeadm;
 mod outputs;
 mod packs;
 mod provisioning;
+pub mod slurm;
 mod summary;
 mod tftp;
 pub mod yaml;
@@ -37,12 +38,14 @@ const GROUPS: &[&[(&str, Renderer)]] = &[
     &[("render cluster", cluster::render)],
 ];
 
-/// `kubeadm/<host>.yaml` and the seeds, which deliver the same bytes: each
-/// file serialized once and handed to both writers.
+/// `kubeadm/<host>.yaml`, `slurm/` and the seeds, which deliver the same
+/// bytes: each file serialized once and handed to both writers.
 fn kubeadm_and_seeds(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     let texts = kubeadm::texts(plan)?;
     kubeadm::render(plan, &texts, out)?;
-    cloudinit::render(plan, &texts, out)
+    let slurm = slurm::files(plan);
+    slurm::render(&slurm, out)?;
+    cloudinit::render(plan, &texts, &slurm, out)
 }
 
 /// Renders every artifact. A renderer that fails is a compiler bug and is

@@ -16,6 +16,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("cluster", "Kubernetes objects for teams, storage, GPU pools and secrets"),
     ("packs", "rendered Helm values per pack"),
     ("gitops", "Argo CD or Flux objects that install everything"),
+    ("slurm", "slurm.conf, gres.conf, cgroup.conf (and slurmdbd.conf) of the Slurm cluster"),
 ];
 
 /// README.md; `counts` is the number of files under each top-level name.
@@ -25,6 +26,7 @@ pub fn render(plan: &Plan, counts: &BTreeMap<&str, usize>) -> String {
     hosts(plan, &mut md);
     networks(plan.site, &mut md);
     pools(plan, &mut md);
+    partitions(plan, &mut md);
     teams(plan, &mut md);
     storage(plan.site, &mut md);
     packs(plan.site, &mut md);
@@ -42,7 +44,6 @@ fn or_dash(s: Option<String>) -> String {
 
 fn header(plan: &Plan, md: &mut String) {
     let s = plan.settings;
-    let k = &s.kubernetes;
     let _ = writeln!(md, "# Site `{}`\n", s.name);
     let _ =
         writeln!(md, "Compiled by bosun from the site description. Do not edit: change the site and compile again.\n");
@@ -51,11 +52,17 @@ fn header(plan: &Plan, md: &mut String) {
     if let Some(nd) = &s.nodes_domain {
         let _ = writeln!(md, "| host FQDNs | `HOST.{nd}.{}` |", s.domain);
     }
-    let cni = spelled(&k.cni);
-    let _ =
-        writeln!(md, "| Kubernetes | {} ({cni}; pods {}, services {}) |", k.version, k.pod_subnet, k.service_subnet);
-    if let Some(ep) = &k.control_plane_endpoint {
-        let _ = writeln!(md, "| control-plane endpoint | `{ep}` |");
+    if let Some(k) = &s.kubernetes {
+        let cni = spelled(&k.cni);
+        let (version, pods, services) = (&k.version, k.pod_subnet, k.service_subnet);
+        let _ = writeln!(md, "| Kubernetes | {version} ({cni}; pods {pods}, services {services}) |");
+        if let Some(ep) = &k.control_plane_endpoint {
+            let _ = writeln!(md, "| control-plane endpoint | `{ep}` |");
+        }
+    }
+    if let Some(sl) = &s.slurm {
+        let name = sl.cluster_name.as_deref().unwrap_or(&s.name);
+        let _ = writeln!(md, "| Slurm | cluster `{name}`, controller `{}` |", sl.controller);
     }
     if let Some(g) = &s.gitops {
         let engine = spelled(&g.engine);
@@ -136,6 +143,29 @@ fn pools(plan: &Plan, md: &mut String) {
         };
         let gpus = hosts as u64 * u64::from(p.gpus_per_host);
         let _ = writeln!(md, "| {} | {} | {hosts} | {gpus} | {} |", p.name, cell(&p.model), sharing.trim());
+    }
+    md.push('\n');
+}
+
+fn partitions(plan: &Plan, md: &mut String) {
+    let Some(s) = &plan.slurm else { return };
+    let _ = writeln!(md, "## Slurm partitions ({})\n", s.partitions.len());
+    let _ =
+        writeln!(md, "| partition | nodes | CPUs | GRES per node | default | max time |\n|---|---|---|---|---|---|");
+    for p in &s.partitions {
+        let nodes: Vec<_> = s.nodes.iter().filter(|n| p.nodes.contains(&n.name)).collect();
+        let cpus: u64 = nodes.iter().map(|n| n.cpu.cpus()).sum();
+        let mut gres: Vec<String> = nodes.iter().filter_map(|n| n.gres.as_ref().map(|g| g.spec())).collect();
+        gres.dedup();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {cpus} | {} | {} | {} |",
+            p.name,
+            or_dash(Some(crate::plan::slurm::hostlist(&p.nodes))),
+            or_dash(Some(gres.join(", "))),
+            if p.default { "yes" } else { "" },
+            p.max_time.as_deref().unwrap_or("UNLIMITED"),
+        );
     }
     md.push('\n');
 }

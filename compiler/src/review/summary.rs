@@ -75,6 +75,11 @@ pub struct Blast {
     pub quota: Vec<String>,
     /// Namespaces whose RoleBindings or Roles change (who may do what).
     pub access: Vec<String>,
+    /// Hosts that stay but leave Kubernetes (their kubeadm file goes): cordon
+    /// and drain each first.
+    pub leave_kubernetes: Vec<String>,
+    /// Slurm nodes that leave slurm.conf: drain each in Slurm first.
+    pub leave_slurm: Vec<String>,
 }
 
 /// A resource across the whole tree: the key without the file-local index.
@@ -96,7 +101,63 @@ pub fn summarize(old: &Files, new: &Files, files: &[FileDiff], layout_only: usiz
     (summary.hosts, shared_boot) = hosts(old, new, files);
     summary.blast = blast(new, files, &resources, &summary.hosts);
     summary.blast.shared_boot = shared_boot;
+    (summary.blast.leave_kubernetes, summary.blast.leave_slurm) = scheduler_moves(old, new, &summary.hosts);
     summary
+}
+
+/// Hosts that leave a scheduler while staying in the site: a kubeadm file
+/// gone beside a seed that stays, a node gone from slurm.conf's NodeName lines.
+fn scheduler_moves(old: &Files, new: &Files, hosts: &Hosts) -> (Vec<String>, Vec<String>) {
+    let stays = |h: &str| !hosts.removed.iter().any(|r| r == h);
+    let kubeadm = |files: &Files| -> BTreeSet<String> {
+        let names = files.keys().filter_map(|p| p.strip_prefix("kubeadm/")?.strip_suffix(".yaml"));
+        names.map(str::to_string).collect()
+    };
+    let left_kubernetes = kubeadm(old).difference(&kubeadm(new)).filter(|h| stays(h)).cloned().collect();
+    let slurm =
+        |files: &Files| slurm_nodes(files.get("slurm/slurm.conf").map(|b| String::from_utf8_lossy(b)).as_deref());
+    let left_slurm = slurm(old).difference(&slurm(new)).filter(|h| stays(h)).cloned().collect();
+    (left_kubernetes, left_slurm)
+}
+
+/// The hosts of slurm.conf's `NodeName=` lines, host ranges expanded.
+fn slurm_nodes(conf: Option<&str>) -> BTreeSet<String> {
+    let lines = conf.into_iter().flat_map(str::lines);
+    let lists = lines.filter_map(|l| l.strip_prefix("NodeName=")?.split_whitespace().next());
+    lists.flat_map(expand_hostlist).collect()
+}
+
+/// `dgx-[01-03,05],login` → dgx-01, dgx-02, dgx-03, dgx-05, login.
+fn expand_hostlist(list: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    let mut items = Vec::new();
+    for (i, c) in list.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&list[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&list[start..]);
+    for item in items {
+        let Some((prefix, runs)) = item.split_once('[') else {
+            out.push(item.to_string());
+            continue;
+        };
+        for run in runs.trim_end_matches(']').split(',') {
+            let (a, b) = run.split_once('-').unwrap_or((run, run));
+            let width = a.len();
+            if let (Ok(a), Ok(b)) = (a.parse::<u64>(), b.parse::<u64>()) {
+                out.extend((a..=b.min(a + 100_000)).map(|n| format!("{prefix}{n:0width$}")));
+            }
+        }
+    }
+    out
 }
 
 /// Every named resource that differs, matched across files so a resource
@@ -396,5 +457,7 @@ fn blast(new: &Files, files: &[FileDiff], resources: &BTreeMap<ResourceId, Statu
         pruned: pruned.into_iter().collect(),
         quota: quota.into_iter().collect(),
         access: access.into_iter().collect(),
+        leave_kubernetes: Vec::new(), // filled in by `summarize`, from both trees
+        leave_slurm: Vec::new(),
     }
 }

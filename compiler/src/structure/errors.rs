@@ -107,6 +107,12 @@ codes! {
     LOG_FILES_RANGE = "bosun::kubernetes::log-files-range", Error,
         "fewer than 2 container log files",
         "the kubelet needs at least 2 log files per container";
+    MAX_TIME_INVALID = "bosun::slurm::invalid-max-time", Error,
+        "a Slurm partition's max-time is malformed",
+        "write UNLIMITED, a number of minutes, or D-HH:MM:SS such as 7-00:00:00";
+    GRES_INVALID = "bosun::slurm::invalid-gres", Error,
+        "a Slurm partition's gres is not gpu[:TYPE]:COUNT",
+        "write gpu:TYPE:COUNT such as gpu:a100:8";
     URL_INVALID = "bosun::site::invalid-url", Error,
         "a URL is malformed",
         "write a full URL such as http://proxy.example.com:911";

@@ -13,7 +13,10 @@ pub fn check(cx: &mut Ctx) {
     let n = cps.len();
     // With no hosts at all the structure stage has said so already.
     let no_hosts = cx.site.hosts.is_empty();
-    if (n == 0 && !skipped_cp && !no_hosts) || (n > 0 && n % 2 == 0) {
+    // A Slurm-only site has no Kubernetes cluster to count.
+    let kubernetes = cx.site.settings.as_ref().is_some_and(|s| s.kubernetes.is_some())
+        || cx.site.hosts.iter().any(|h| h.runs_kubernetes());
+    if (n == 0 && !skipped_cp && !no_hosts && kubernetes) || (n > 0 && n % 2 == 0) {
         let message = if n == 0 {
             "the site has no control-plane host".to_string()
         } else {
@@ -25,7 +28,8 @@ pub fn check(cx: &mut Ctx) {
         }
         cx.push(d.label_opt(cx.span("/site"), "in this site"));
     }
-    let endpoint = cx.site.settings.as_ref().map(|s| s.kubernetes.control_plane_endpoint.is_some());
+    let endpoint =
+        cx.site.settings.as_ref().map(|s| s.kubernetes.as_ref().is_some_and(|k| k.control_plane_endpoint.is_some()));
     if n > 1 && endpoint == Some(false) {
         let d = Diagnostic::new(&MISSING_ENDPOINT, format!("{n} control-plane hosts need a control-plane-endpoint"))
             .label_opt(cx.span("/site/kubernetes"), "add it here");
@@ -37,13 +41,13 @@ pub fn check(cx: &mut Ctx) {
 /// With `node-network`, every Kubernetes host registers its address on that
 /// network, so it must have a static one there.
 fn node_network(cx: &mut Ctx) {
-    let Some(name) = cx.site.settings.as_ref().and_then(|s| s.kubernetes.node_network.as_deref()) else {
+    let Some(name) = cx.site.settings.as_ref().and_then(|s| s.kubernetes.as_ref()?.node_network.as_deref()) else {
         return control_plane_addresses(cx);
     };
     if cx.site.network(name).is_none() {
         return; // an unknown reference, reported by `refs`
     }
-    for h in cx.site.hosts.iter().filter(|h| h.role.runs_kubernetes() && !cx.site.is_partial(&h.at)) {
+    for h in cx.site.hosts.iter().filter(|h| h.runs_kubernetes() && !cx.site.is_partial(&h.at)) {
         if crate::model::node_address(h, name).is_none() {
             let d = Diagnostic::new(
                 &NO_NODE_ADDRESS,
@@ -57,10 +61,10 @@ fn node_network(cx: &mut Ctx) {
 }
 
 fn version(cx: &mut Ctx) {
-    let Some(settings) = &cx.site.settings else {
+    let Some(k) = cx.site.settings.as_ref().and_then(|s| s.kubernetes.as_ref()) else {
         return;
     };
-    let version = &settings.kubernetes.version;
+    let version = &k.version;
     let (lo, hi) = KUBERNETES_MINORS;
     if kubernetes_minor(version).is_none_or(|m| m < lo || m > hi) {
         let d = Diagnostic::new(&UNSUPPORTED_VERSION, format!("Kubernetes {version} is not supported"))
@@ -79,7 +83,10 @@ fn version(cx: &mut Ctx) {
 fn control_plane_addresses(cx: &mut Ctx) {
     let site = cx.site;
     let cps: Vec<_> = site.hosts.iter().filter(|h| h.role == Role::ControlPlane).collect();
-    let endpoint = site.settings.as_ref().is_some_and(|s| s.kubernetes.control_plane_endpoint.is_some());
+    let endpoint = site
+        .settings
+        .as_ref()
+        .is_some_and(|s| s.kubernetes.as_ref().is_some_and(|k| k.control_plane_endpoint.is_some()));
     // A host short of an address because a setting of it was misspelt or
     // left out says so already.
     if (cps.len() == 1 && endpoint) || cx.incomplete {

@@ -24,14 +24,15 @@ const IMAGE_PATH: &str = "cephClusterSpec.cephVersion.image";
 
 pub fn check(cx: &mut Ctx) {
     let site = cx.site;
-    if let Some(settings) = &site.settings {
-        let cni = catalog::cni(settings.kubernetes.cni);
+    // A site with no Kubernetes installs no chart: nothing to hold against a range.
+    if let Some(kubernetes) = site.settings.as_ref().and_then(|s| s.kubernetes.as_ref()) {
+        let cni = catalog::cni(kubernetes.cni);
         let declared =
             site.packs.iter().filter(|p| p.source.is_none() && p.name != cni).map(|p| (p.name.as_str(), Some(p)));
         // The CNI is installed whether the site declares its pack or not.
         let cni_pack = site.packs.iter().find(|p| p.name == cni && p.source.is_none());
         for (name, pack) in std::iter::once((cni, cni_pack)).chain(declared) {
-            kube_version(cx, &settings.kubernetes.version, name, pack);
+            kube_version(cx, &kubernetes.version, name, pack);
         }
     }
     if let Some(p) = site.packs.iter().find(|p| p.name == ROOK_CEPH_CLUSTER && p.source.is_none()) {

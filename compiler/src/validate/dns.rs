@@ -27,7 +27,9 @@ pub fn check(cx: &mut Ctx) {
     let Some(s) = &cx.site.settings else { return };
     let mut domains = vec![(s.domain.as_str(), "/site/domain".to_string())];
     domains.extend(s.nodes_domain.as_deref().map(|d| (d, "/site/nodes-domain".to_string())));
-    domains.push((s.kubernetes.cluster_domain.as_str(), "/site/kubernetes/cluster-domain".to_string()));
+    domains.extend(
+        s.kubernetes.as_ref().map(|k| (k.cluster_domain.as_str(), "/site/kubernetes/cluster-domain".to_string())),
+    );
     domains.extend(s.dns.search.iter().enumerate().map(|(i, d)| (d.as_str(), format!("/site/dns/search/{i}"))));
     for (name, ptr) in &domains {
         if let Some(why) = dns_name_problem(name) {
@@ -41,17 +43,19 @@ pub fn check(cx: &mut Ctx) {
         cidr_special(cx, &net.cidr, &net.at.at("cidr"));
         http_server(cx, net);
     }
-    let k = &s.kubernetes;
-    cidr_special(cx, &k.pod_subnet, "/site/kubernetes/pod-subnet");
-    cidr_special(cx, &k.service_subnet, "/site/kubernetes/service-subnet");
+    let k = s.kubernetes.as_ref();
+    if let Some(k) = k {
+        cidr_special(cx, &k.pod_subnet, "/site/kubernetes/pod-subnet");
+        cidr_special(cx, &k.service_subnet, "/site/kubernetes/service-subnet");
+    }
+    let subnets: Vec<_> =
+        k.into_iter().flat_map(|k| [(&k.pod_subnet, "pod subnet"), (&k.service_subnet, "service subnet")]).collect();
     let mut servers: Vec<(Ipv4Addr, String, &str)> =
         s.dns.server.iter().enumerate().map(|(i, a)| (*a, format!("/site/dns/server/{i}"), "DNS server")).collect();
     servers.extend(cx.site.networks.iter().filter_map(|n| Some((n.dns_server?, n.at.at("dns-server"), "DNS server"))));
     servers.extend(cx.site.hosts.iter().filter_map(|h| Some((h.bmc.as_ref()?.address, h.at.at("bmc/address"), "BMC"))));
     for (addr, ptr, what) in servers {
-        if let Some(why) =
-            special_address(addr, &[(&k.pod_subnet, "pod subnet"), (&k.service_subnet, "service subnet")])
-        {
+        if let Some(why) = special_address(addr, &subnets) {
             let d = Diagnostic::new(&SPECIAL_ADDRESS, format!("{what} address {addr} is {why}"))
                 .label_opt(cx.span(&ptr), format!("no {what} has this address"));
             cx.push(d);

@@ -187,3 +187,43 @@ codes! {
         "an image fetched over https is installed from a network without iPXE",
         "GRUB and PXELINUX fetch over http and tftp only: serve the kernel and initrd over http://, or set ipxe=#true in the network's `pxe`";
 }
+
+pub use slurm::{
+    KUBERNETES_MISSING, SLURM_CONTROLLER, SLURM_EMPTY_PARTITION, SLURM_GRES_WITHOUT_GPUS, SLURM_MISSING_FACTS,
+    SLURM_MISSING_SECRET, SLURM_NO_CLUSTER, SLURM_SCHEDULER_CONFLICT, SLURM_UNKNOWN_HOST,
+};
+
+/// The Slurm cluster (validate/slurm.rs, docs/slurm.md).
+pub mod slurm {
+    use crate::diag::codes;
+
+    codes! {
+        SLURM_CONTROLLER = "bosun::slurm::controller", Error,
+            "the Slurm controller (or backup, or accounting host) is not a host of the site, or is a Slurm compute node",
+            "name a login or management host of the site; a host running slurmd cannot also be the controller";
+        SLURM_UNKNOWN_HOST = "bosun::slurm::unknown-host", Error,
+            "a Slurm partition names a host the site does not have",
+            "list hosts declared with `host \"NAME\"`, separated by spaces";
+        SLURM_MISSING_FACTS = "bosun::slurm::missing-facts", Error,
+            "a host that runs slurmd has no CPU layout or memory",
+            "add `cpu sockets=… cores=… threads=…` and `memory-mib …` as `slurmd -C` prints them (on the host or its host-defaults)";
+        SLURM_GRES_WITHOUT_GPUS = "bosun::slurm::gres-without-gpus", Error,
+            "a Slurm partition gives GRES to a host that is in no GPU pool",
+            "put the host in a `gpu-pool`, or leave `gres` out of the partition";
+        SLURM_SCHEDULER_CONFLICT = "bosun::slurm::scheduler-conflict", Error,
+            "a host in a Slurm partition does not run slurmd (a Kubernetes GPU worker needs scheduler \"both\")",
+            "give the host `scheduler \"slurm\"` or `scheduler \"both\"`, or take it out of the partition";
+        SLURM_MISSING_SECRET = "bosun::slurm::missing-secret", Error,
+            "the Slurm munge key or accounting password is not a declared `secret`",
+            "declare `secret \"munge-key\" store=\"…\" path=\"…\"` and name it with `munge-key \"munge-key\"` in `slurm`";
+        SLURM_EMPTY_PARTITION = "bosun::slurm::empty-partition", Error,
+            "a Slurm partition has no hosts",
+            "give it hosts=\"…\", or name it after a GPU pool with Slurm hosts";
+        SLURM_NO_CLUSTER = "bosun::slurm::no-slurm-block", Warning,
+            "a worker is given to Slurm but the site has no `slurm` block: it runs neither scheduler",
+            "add `slurm { controller \"HOST\"; munge-key \"SECRET\" }` to `site`, or give the host scheduler \"k8s\"";
+        KUBERNETES_MISSING = "bosun::kubernetes::missing", Error,
+            "the site has Kubernetes hosts or objects but no `kubernetes` block",
+            "add `kubernetes version=\"…\" { pod-subnet \"…\"; service-subnet \"…\" }` to `site`";
+    }
+}

@@ -21,7 +21,7 @@ pub fn check(cx: &mut Ctx) {
         }
     }
     for host in &cx.site.hosts {
-        if host.gpu_pool.is_some() && !host.role.runs_kubernetes() {
+        if host.gpu_pool.is_some() && !host.runs_kubernetes() && !host.runs_slurmd() {
             let d = Diagnostic::new(
                 &POOL_HOST_ROLE,
                 format!("`{}` is a {} host and cannot join a GPU pool", host.name, host.role.as_str()),

@@ -9,7 +9,7 @@ use crate::model::HostPort;
 
 pub fn check(cx: &mut Ctx) {
     let Some(settings) = &cx.site.settings else { return };
-    let k = &settings.kubernetes;
+    let Some(k) = &settings.kubernetes else { return };
     version(cx, &k.version);
     if let Some(e) = &k.control_plane_endpoint {
         endpoint(cx, e);

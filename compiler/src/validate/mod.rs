@@ -16,6 +16,7 @@ mod names;
 pub(crate) mod network;
 pub mod packs;
 mod refs;
+mod slurm;
 mod storage;
 mod teams;
 
@@ -42,6 +43,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     dns::check(&mut cx);
     packs::check(&mut cx);
     compat::check(&mut cx);
+    slurm::check(&mut cx);
 }
 
 /// What every rule needs: the site, and somewhere to report.

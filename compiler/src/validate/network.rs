@@ -18,7 +18,7 @@ pub fn check(cx: &mut Ctx) {
         let (lo, hi) = net.cidr.bounds();
         ranges.push((lo, hi, format!("network `{}` ({})", net.name, net.cidr), net.at.at("cidr")));
     }
-    if let Some(k) = cx.site.settings.as_ref().map(|s| &s.kubernetes) {
+    if let Some(k) = cx.site.settings.as_ref().and_then(|s| s.kubernetes.as_ref()) {
         for (cidr, what, ptr) in
             [(&k.pod_subnet, "pod subnet", "pod-subnet"), (&k.service_subnet, "service subnet", "service-subnet")]
         {

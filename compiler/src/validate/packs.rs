@@ -20,7 +20,7 @@ const YAML_KEY: usize = 1024;
 
 pub fn check(cx: &mut Ctx) {
     let site = cx.site;
-    let cni = site.settings.as_ref().map(|s| catalog::cni(s.kubernetes.cni));
+    let cni = site.settings.as_ref().and_then(|s| s.kubernetes.as_ref()).map(|k| catalog::cni(k.cni));
     for p in site.packs.iter().filter(|p| p.source.is_some()) {
         if Some(p.name.as_str()) == cni || p.name == DERIVED_VALUES {
             let d = Diagnostic::new(

@@ -35,7 +35,7 @@ pub fn check(cx: &mut Ctx) {
         s.storage.nfs.iter().map(|n| n.name.as_str()).chain(s.storage.ceph.iter().map(|n| n.name.as_str()));
     let backends = Target::new("storage backend", &["nfs", "ceph"], backend_names);
 
-    if let Some(k) = s.settings.as_ref().map(|s| &s.kubernetes) {
+    if let Some(k) = s.settings.as_ref().and_then(|s| s.kubernetes.as_ref()) {
         resolve(cx, &networks, k.node_network.as_deref(), || "/site/kubernetes/node-network".to_string());
         resolve(cx, &secrets, k.join_credentials.as_deref(), || "/site/kubernetes/join-credentials".to_string());
     }

@@ -67,7 +67,12 @@ fn owned_namespaces(cx: &Ctx) -> HashMap<String, String> {
             owned.insert(b.namespace.to_string(), who.to_string());
         }
     }
-    let cni = cx.site.settings.as_ref().and_then(|s| crate::packs::builtin(catalog::cni(s.kubernetes.cni)));
+    let cni = cx
+        .site
+        .settings
+        .as_ref()
+        .and_then(|s| s.kubernetes.as_ref())
+        .and_then(|k| crate::packs::builtin(catalog::cni(k.cni)));
     if let Some(b) = cni {
         owned.entry(b.namespace.to_string()).or_insert_with(|| format!("pack `{}`", b.name));
     }

@@ -74,7 +74,7 @@ pub fn own_documents(ctx: &Context, facts: &HostFacts) -> Result<Vec<Document>, 
 
 /// The kubelet and kube-proxy documents: the same in every host's file.
 pub fn shared_documents(plan: &Plan) -> Result<Vec<Document>, String> {
-    Ok(vec![Document::Kubelet(kubelet(plan)?), Document::KubeProxy(kube_proxy(plan))])
+    Ok(vec![Document::Kubelet(kubelet(plan)?), Document::KubeProxy(kube_proxy(plan)?)])
 }
 
 fn extra_args(api: Api, args: BTreeMap<String, String>) -> Option<ExtraArgs> {
@@ -230,7 +230,7 @@ fn taints(ctx: &Context, facts: &HostFacts) -> Vec<Taint> {
 
 fn cluster(ctx: &Context, api: Api) -> Result<ClusterConfiguration, String> {
     let plan = ctx.plan;
-    let k = &plan.settings.kubernetes;
+    let k = plan.kubernetes()?;
     let mut args = BTreeMap::new();
     let mut volumes = Vec::new();
     if let Some(audit) = &k.audit {
@@ -300,7 +300,7 @@ fn mount(name: &str, path: &str, read_only: bool) -> HostPathMount {
 /// host's short name, FQDN and addresses; sorted, without duplicates.
 fn cert_sans(ctx: &Context) -> Result<Vec<String>, String> {
     let plan = ctx.plan;
-    let mut sans: BTreeSet<String> = plan.settings.kubernetes.cert_san.iter().cloned().collect();
+    let mut sans: BTreeSet<String> = plan.kubernetes()?.cert_san.iter().cloned().collect();
     sans.insert(ctx.plan.kube.endpoint.as_ref().map_err(String::clone)?.host.clone());
     for cp in &ctx.control_planes {
         sans.insert(cp.host.name.clone());
@@ -311,7 +311,7 @@ fn cert_sans(ctx: &Context) -> Result<Vec<String>, String> {
 }
 
 fn kubelet(plan: &Plan) -> Result<KubeletConfiguration, String> {
-    let k = &plan.settings.kubernetes;
+    let k = plan.kubernetes()?;
     let log = k.container_log.as_ref();
     // kubeadm's choice: the tenth address of the service subnet.
     let dns = Ipv4Addr::from(u32::from(k.service_subnet.network()).wrapping_add(10));
@@ -332,11 +332,11 @@ fn kubelet(plan: &Plan) -> Result<KubeletConfiguration, String> {
     })
 }
 
-fn kube_proxy(plan: &Plan) -> KubeProxyConfiguration {
-    KubeProxyConfiguration {
+fn kube_proxy(plan: &Plan) -> Result<KubeProxyConfiguration, String> {
+    Ok(KubeProxyConfiguration {
         api_version: KUBE_PROXY_API.into(),
         kind: "KubeProxyConfiguration".into(),
         mode: "iptables".into(),
-        cluster_cidr: plan.settings.kubernetes.pod_subnet.to_string(),
-    }
+        cluster_cidr: plan.kubernetes()?.pod_subnet.to_string(),
+    })
 }

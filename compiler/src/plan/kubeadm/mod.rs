@@ -52,7 +52,7 @@ impl Kubeadm {
         let own = plan
             .hosts
             .par_iter()
-            .map(|facts| facts.host.role.runs_kubernetes().then(|| build::own_documents(&ctx, facts)))
+            .map(|facts| facts.host.runs_kubernetes().then(|| build::own_documents(&ctx, facts)))
             .collect();
         Kubeadm { own, shared: build::shared_documents(plan) }
     }

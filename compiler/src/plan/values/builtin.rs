@@ -13,9 +13,9 @@ use crate::packs::catalog::{
 use crate::plan::{Plan, ceph, gpu};
 
 pub fn derived(plan: &Plan, name: &str) -> Value {
-    let kubernetes = plan.hosts.iter().any(|h| h.host.role.runs_kubernetes());
+    let kubernetes = plan.hosts.iter().any(|h| h.host.runs_kubernetes());
     match name {
-        n if n == cni_pack(plan.settings.kubernetes.cni) && kubernetes => cni::values(plan),
+        n if plan.settings.kubernetes.as_ref().is_some_and(|k| cni_pack(k.cni) == n) && kubernetes => cni::values(plan),
         GPU_OPERATOR if !plan.pools.is_empty() => gpu_operator::values(plan),
         // Waves across child Applications wait only if Argo CD assesses an
         // Application's health (docs/gitops.md).

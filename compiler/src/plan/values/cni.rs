@@ -7,8 +7,11 @@ use crate::plan::Plan;
 
 /// The values of the site's CNI pack.
 pub fn values(plan: &Plan) -> Value {
-    let pod = plan.settings.kubernetes.pod_subnet.to_string();
-    match plan.settings.kubernetes.cni {
+    let Some(k) = &plan.settings.kubernetes else {
+        return json!({});
+    };
+    let pod = k.pod_subnet.to_string();
+    match k.cni {
         // tigera-operator chart: the Installation's default IP pool.
         Cni::Calico => json!({"installation": {"calicoNetwork": {"ipPools": [{
             "cidr": pod,

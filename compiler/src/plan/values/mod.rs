@@ -23,8 +23,12 @@ use crate::packs::{catalog, secrets};
 /// (declared or not) and every declared pack.
 pub fn all<'a>(plan: &Plan<'a>) -> BTreeMap<&'a str, Value> {
     let site = plan.site;
-    let cni = catalog::cni(plan.settings.kubernetes.cni);
     let mut out = BTreeMap::new();
+    // Packs are Kubernetes objects: a Slurm-only site installs none.
+    let Some(k) = &plan.settings.kubernetes else {
+        return out;
+    };
+    let cni = catalog::cni(k.cni);
     out.insert(cni, one(plan, cni));
     for p in site.packs.iter().filter(|p| p.name != cni) {
         out.insert(p.name.as_str(), one(plan, &p.name));

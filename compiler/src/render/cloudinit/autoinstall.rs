@@ -34,7 +34,7 @@ pub fn header(out: &mut String, plan: &Plan, facts: &HostFacts, network_config: 
         // most of a large disk unallocated.
         storage.insert("layout".into(), json!({"name": "direct", "match": {"path": disk}}));
     }
-    if facts.host.role.runs_kubernetes() {
+    if facts.host.runs_kubernetes() {
         // No /swap.img on a node: the kubelet wants swap off.
         storage.insert("swap".into(), json!({"size": 0}));
     }

@@ -163,7 +163,7 @@ fn proxy_dropin(site: &Site, settings: &Settings) -> Option<String> {
 /// network (node addresses are always reached directly), networks merged
 /// into the fewest blocks so the list stays short on large sites.
 pub fn no_proxy(site: &Site, settings: &Settings) -> Vec<String> {
-    let k = &settings.kubernetes;
+    let k = settings.kubernetes.as_ref();
     let given = settings.proxy.as_ref().and_then(|p| p.no_proxy.as_deref()).unwrap_or("");
     let mut out: Vec<String> = Vec::new();
     // A set, not `out.contains`: sites have hundreds of networks.
@@ -172,8 +172,9 @@ pub fn no_proxy(site: &Site, settings: &Settings) -> Vec<String> {
         .split(|c: char| c == ',' || c.is_whitespace())
         .map(str::to_string)
         .chain(["localhost".to_string(), "127.0.0.1".to_string()])
-        .chain([k.pod_subnet.to_string(), k.service_subnet.to_string()])
-        .chain(["svc".to_string(), k.cluster_domain.clone(), settings.domain.clone()])
+        .chain(k.into_iter().flat_map(|k| [k.pod_subnet.to_string(), k.service_subnet.to_string()]))
+        .chain(k.into_iter().flat_map(|k| ["svc".to_string(), k.cluster_domain.clone()]))
+        .chain([settings.domain.clone()])
         .chain(crate::model::aggregate(site.networks.iter().map(|n| n.cidr)).into_iter().map(|c| c.to_string()));
     for e in entries {
         if !e.is_empty() && !e.chars().any(char::is_control) && seen.insert(e.clone()) {

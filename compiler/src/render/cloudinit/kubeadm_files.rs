@@ -33,7 +33,7 @@ pub struct HostFile {
 /// Every file of this module the host needs, by path.
 pub fn host_files(shared: &Shared, facts: &HostFacts, template: &str) -> Result<Vec<HostFile>, String> {
     let plan = shared.plan;
-    let k = &plan.settings.kubernetes;
+    let k = plan.kubernetes()?;
     let mut out =
         vec![HostFile { path: JOIN_SCRIPT, permissions: "0755", content: join_script(shared, facts, template) }];
     if facts.host.role == Role::ControlPlane {
@@ -131,7 +131,7 @@ fn kube_vip(plan: &Plan, facts: &HostFacts) -> Result<String, String> {
 /// the secret (docs/kubernetes.md). `None` without `join-credentials` or
 /// without a boot server: the operator then places the file by hand.
 fn join_url(shared: &Shared, facts: &HostFacts) -> Option<String> {
-    let secret = shared.plan.settings.kubernetes.join_credentials.as_deref()?;
+    let secret = shared.plan.settings.kubernetes.as_ref()?.join_credentials.as_deref()?;
     let network = facts.pxe?.network.as_deref().and_then(|n| shared.network(n))?;
     let server = network.pxe.as_ref()?.http_server.as_deref()?;
     Some(format!("{}/secrets/{secret}.env", server.trim_end_matches('/')))

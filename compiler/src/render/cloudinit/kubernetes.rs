@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::kubeadm_files::{FILLED_CONFIG, JOIN_SCRIPT, host_files};
+use super::slurm::{self, HostPart};
 use super::{KUBEADM_CONFIG_PATH, Shared, file, sh};
 use crate::plan::{HostFacts, Plan};
 use crate::render::yaml;
@@ -79,12 +80,16 @@ pub fn write(
     fragments: &Fragments,
     facts: &HostFacts,
     config: &str,
+    slurm: Option<&HostPart>,
 ) -> Result<(), String> {
     let own = host_files(shared, facts, config)?;
     let mut entries: Vec<(&str, Entry)> =
         fragments.files.iter().map(|(p, f)| (p.as_str(), Entry::Rendered(f))).collect();
     entries.extend(own.iter().map(|f| (f.path, Entry::Own { permissions: f.permissions, content: &f.content })));
     entries.push((KUBEADM_CONFIG_PATH, Entry::Own { permissions: "0600", content: config }));
+    let slurm_files = slurm.map(|p| p.files.as_slice()).unwrap_or_default();
+    entries
+        .extend(slurm_files.iter().map(|(p, permissions, content)| (p.as_str(), Entry::Own { permissions, content })));
     entries.sort_by(|a, b| a.0.cmp(b.0));
     yaml::block_key(out, level, "write_files");
     for (path, entry) in entries {
@@ -101,6 +106,9 @@ pub fn write(
     let init =
         shared.plan.kube.control_planes.first().is_some_and(|&i| shared.plan.hosts[i].host.name == facts.host.name);
     out.push_str(&runcmd[usize::from(!init)]);
+    if let Some(part) = slurm {
+        slurm::append_runcmd(out, level, part, false);
+    }
     Ok(())
 }
 
@@ -108,7 +116,7 @@ pub fn write(
 /// (`set -e`), so kubeadm never runs on a half-installed node; every step
 /// can run again safely.
 fn runcmd(plan: &Plan, init: bool) -> Result<Vec<String>, String> {
-    let version = &plan.settings.kubernetes.version;
+    let version = &plan.kubernetes()?.version;
     let minor = kubernetes_minor(version).ok_or_else(|| format!("Kubernetes version {version:?} is not 1.Y.Z"))?;
     let repo = format!("https://pkgs.k8s.io/core:/stable:/v1.{minor}/deb/");
     // runcmd has no proxy in its environment; apt gets it from cloud-init's apt config.

@@ -18,6 +18,7 @@ mod kubeadm_files;
 mod kubernetes;
 mod meta_data;
 mod network_config;
+mod slurm;
 mod user_data;
 
 use rayon::prelude::*;
@@ -49,8 +50,13 @@ pub struct Seed {
 /// Renders every host's seed, hosts in parallel. A Kubernetes host's seed
 /// delivers its kubeadm file: `kubeadm`, indexed like the plan's hosts,
 /// holds the bytes of `kubeadm/<host>.yaml`.
-pub fn render(plan: &Plan, kubeadm: &[Option<String>], out: &mut Outputs) -> Result<(), String> {
-    let shared = Shared::new(plan)?;
+pub fn render(
+    plan: &Plan,
+    kubeadm: &[Option<String>],
+    slurm: &[(&'static str, String)],
+    out: &mut Outputs,
+) -> Result<(), String> {
+    let shared = Shared::new(plan, slurm)?;
     let seeds: Vec<Result<Seed, String>> =
         plan.hosts.par_iter().zip(kubeadm).map(|(facts, config)| seed(&shared, facts, config.as_deref())).collect();
     for (facts, seed) in plan.hosts.iter().zip(seeds) {
@@ -74,10 +80,12 @@ pub struct Shared<'a> {
     /// For a cloud-config at the top of user-data, and inside autoinstall.
     plain: user_data::Fragments,
     autoinstall: user_data::Fragments,
+    /// The files of `slurm/`, by name.
+    slurm: &'a [(&'static str, String)],
 }
 
 impl<'a> Shared<'a> {
-    fn new(plan: &'a Plan<'a>) -> Result<Shared<'a>, String> {
+    fn new(plan: &'a Plan<'a>, slurm: &'a [(&'static str, String)]) -> Result<Shared<'a>, String> {
         let containerd = containerd::files(plan)?;
         let mut networks = HashMap::new();
         for n in &plan.site.networks {
@@ -89,6 +97,7 @@ impl<'a> Shared<'a> {
             disks: disks::Rendered::default(),
             plain: user_data::Fragments::new(plan, &containerd, 0),
             autoinstall: user_data::Fragments::new(plan, &containerd, autoinstall::CLOUD_CONFIG_LEVEL),
+            slurm,
         })
     }
 }
@@ -104,13 +113,23 @@ impl<'a> Shared<'a> {
 fn seed<'a>(shared: &Shared<'a>, facts: &'a HostFacts, kubeadm: Option<&str>) -> Result<Seed, String> {
     let plan = shared.plan;
     let network_config = yaml::built(|out| network_config::write(out, shared, facts))?;
+    let slurm = slurm::host_part(shared, facts, shared.slurm);
+    let slurm = slurm.as_ref();
     let user_data = yaml::built(|out| {
         out.push_str("#cloud-config\n");
         if autoinstalled(plan, facts) {
             autoinstall::header(out, plan, facts, &network_config);
-            user_data::cloud_config(out, autoinstall::CLOUD_CONFIG_LEVEL, shared, &shared.autoinstall, facts, kubeadm)
+            user_data::cloud_config(
+                out,
+                autoinstall::CLOUD_CONFIG_LEVEL,
+                shared,
+                &shared.autoinstall,
+                facts,
+                kubeadm,
+                slurm,
+            )
         } else {
-            user_data::cloud_config(out, 0, shared, &shared.plain, facts, kubeadm)
+            user_data::cloud_config(out, 0, shared, &shared.plain, facts, kubeadm, slurm)
         }
     })?;
     let meta_data = meta_data::meta_data(facts, &user_data, &network_config);

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ADMIN_USER, Shared, insert_nonempty, kubernetes};
+use super::{ADMIN_USER, Shared, insert_nonempty, kubernetes, slurm};
 use crate::model::Settings;
 use crate::plan::{HostFacts, Plan};
 use crate::render::yaml;
@@ -51,6 +51,7 @@ pub fn cloud_config<'a>(
     fragments: &Fragments,
     facts: &'a HostFacts,
     kubeadm: Option<&str>,
+    slurm: Option<&slurm::HostPart>,
 ) -> Result<(), String> {
     let host = facts.host;
     yaml::str_entry(out, level, "hostname", &host.name);
@@ -58,8 +59,11 @@ pub fn cloud_config<'a>(
     out.push_str(&fragments.common);
     shared.disks.write(out, level, host);
     // Kubernetes hosts, and only they, have a kubeadm configuration.
+    // A host in both schedulers has one `write_files` and one `runcmd`.
     if let Some(kubeadm) = kubeadm {
-        kubernetes::write(out, level, shared, &fragments.kubernetes, facts, kubeadm)?;
+        kubernetes::write(out, level, shared, &fragments.kubernetes, facts, kubeadm, slurm)?;
+    } else if let Some(part) = slurm {
+        slurm::write(out, level, part);
     }
     Ok(())
 }

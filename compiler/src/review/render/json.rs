@@ -38,6 +38,8 @@ pub fn render(review: &Review) -> String {
                 "pruned": b.pruned,
                 "quota": b.quota,
                 "access": b.access,
+                "leave_kubernetes": b.leave_kubernetes,
+                "leave_slurm": b.leave_slurm,
             },
         },
         "foreign": review.foreign.iter().map(|f| json!({ "path": f.path, "why": f.why })).collect::<Vec<_>>(),

@@ -188,6 +188,8 @@ fn blast_lines(s: &Summary) -> Vec<(&'static str, Vec<String>)> {
         ("GitOps objects removed (their resources are pruned)", &b.pruned),
         ("quota changes in", &b.quota),
         ("access changes in", &b.access),
+        ("hosts leaving Kubernetes (cordon and drain first)", &b.leave_kubernetes),
+        ("nodes leaving Slurm (drain in Slurm first)", &b.leave_slurm),
     ]
     .into_iter()
     .filter(|(_, items)| !items.is_empty())
