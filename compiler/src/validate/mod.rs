@@ -37,6 +37,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     teams::check(&mut cx);
     refs::check(&mut cx);
     boot::check(&mut cx);
+    boot::unresolved_urls(&mut cx);
     kubernetes::check(&mut cx);
     dns::check(&mut cx);
     packs::check(&mut cx);
