@@ -8,6 +8,7 @@
 mod defaults;
 mod derive;
 mod pack;
+mod taint;
 pub use derive::node_address;
 pub use pack::merge;
 pub use values::aggregate;

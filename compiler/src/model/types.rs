@@ -298,6 +298,9 @@ pub struct Host {
     pub gpu_pool: Option<String>,
     #[serde(default)]
     pub scheduler: Scheduler,
+    /// `#false` drops kubeadm's NoSchedule taint from a control-plane host.
+    #[serde(default = "super::taint::yes")]
+    pub control_plane_taint: bool,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
