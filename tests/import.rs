@@ -4,6 +4,9 @@
 
 mod support;
 
+#[path = "import/realworld.rs"]
+mod realworld;
+
 use std::path::Path;
 
 use serde_json::{Value, json};

@@ -199,9 +199,12 @@ pub fn mig_parted(path: &Path, out: &mut Imported) -> Result<(), String> {
         if !l.starts_with([' ', '#', '-']) && !l.trim().is_empty() {
             let Some(k) = key(l) else { continue };
             in_configs = k == "mig-configs";
-            if !in_configs {
-                out.minor(at, format!("{}: mig-parted file format", l.trim()));
-            }
+            let what = if in_configs {
+                "mig-parted's configs, each reported on its own line"
+            } else {
+                "mig-parted file format"
+            };
+            out.minor(at, format!("{}: {what}", l.trim()));
         } else if in_configs && l.starts_with("  ") && !l.starts_with("   ") && !l.trim_start().starts_with(['#', '-'])
         {
             let Some(name) = key(l) else { continue };

@@ -31,6 +31,10 @@ pub fn write(
         for row in s.hosts.iter().filter(|r| !r.name.is_empty()) {
             out.map(format!("{inv_name}:{}", row.line), "host", row.name.clone());
         }
+        // `[group:children]` lines make the groups the roles come from; they leave no text of their own.
+        for (child, _, l) in s.entries.iter().filter(|_| s.name.ends_with(":children")) {
+            out.map(format!("{inv_name}:{l}"), child, "");
+        }
     }
     let nic = boot.net.nic.clone();
     let disk = boot.net.disk.clone();
