@@ -7,6 +7,9 @@ mod support;
 #[path = "import/realworld.rs"]
 mod realworld;
 
+#[path = "import/cases.rs"]
+mod cases;
+
 use std::path::Path;
 
 use serde_json::{Value, json};
