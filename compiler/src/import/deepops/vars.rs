@@ -174,8 +174,10 @@ impl Vars {
                 "{key}: differs between groups ({}); bosun has one value for the site, so none was picked: {hint}",
                 parts.join("; ")
             );
-            for i in all {
-                self.fates[i] = Some(Fate::Blocked(text.clone()));
+            let first = self.occ[all[0]].at.clone();
+            for (n, i) in all.into_iter().enumerate() {
+                let text = if n == 0 { text.clone() } else { format!("{key}: differs between groups, see {first}") };
+                self.fates[i] = Some(Fate::Blocked(text));
             }
             return None;
         }

@@ -112,6 +112,14 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
     hosts::secrets(&hosts, inv_name, &site_name, &mut w, &mut out);
     w.blank();
     w.node("pack", &[crate::packs::catalog::CSI_DRIVER_NFS.into()], &[]);
+    out.summary.push(format!("{} hosts: 1 control-plane, {} worker", hosts.len(), hosts.len() - 1));
+    out.summary.push(format!(
+        "{} settings mapped, {} unmapped, {} refused; {} fill-ins",
+        out.mapped.len(),
+        out.unmapped.len(),
+        out.refused.len(),
+        out.todo.len()
+    ));
     out.kdl = w.finish();
     Ok(out)
 }
