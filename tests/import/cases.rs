@@ -76,6 +76,37 @@ fn mig_all_disabled_stays_disabled_and_a_partitioning_profile_is_kept() {
 }
 
 #[test]
+fn a_custom_mig_parted_config_becomes_the_pools_layout_or_is_refused() {
+    let Some((tmp, cfg)) = setup("deepops-26.07") else { return };
+    let all = cfg.join("group_vars/all.yml");
+    edit(&all, "mig_manager_profile: all-disabled", "mig_manager_profile: all-balanced-a100-80");
+    let r = import(tmp.path(), &cfg, MODEL);
+    let mig = r.site.pools[0].mig.as_ref().unwrap();
+    let devices: Vec<(&str, u32)> = mig.device.iter().map(|d| (d.size.as_str(), d.count)).collect();
+    assert_eq!(devices, [("1g.10gb", 2), ("2g.20gb", 1), ("3g.40gb", 1)]);
+    let parted = yaml(&r.files["cluster/gpu/configmap-gpu-operator.mig-parted-config.yaml"]);
+    let configs = yaml(parted["data"]["config.yaml"].as_str().unwrap());
+    assert_eq!(
+        configs["mig-configs"]["all-balanced-a100-80"][0]["mig-devices"],
+        json!({"1g.10gb": 2, "2g.20gb": 1, "3g.40gb": 1})
+    );
+    assert!(r.files["kubeadm/gpu01.yaml"].contains("nvidia.com/mig.config=all-balanced-a100-80"));
+    // A config that splits GPUs by index cannot be a pool's layout: refused, and the pool keeps none.
+    edit(&all, "mig_manager_profile: all-balanced-a100-80", "mig_manager_profile: custom-config-a100-80");
+    let r = import(tmp.path(), &cfg, MODEL);
+    assert!(
+        r.report.contains("custom-config-a100-80: `custom-config-a100-80` splits GPUs differently by index"),
+        "{}",
+        r.report
+    );
+    assert!(
+        r.report.contains("fill in: gpu-pool \"dgx\": MIG profile `custom-config-a100-80` refused"),
+        "{}",
+        r.report
+    );
+}
+
+#[test]
 fn a_preinstalled_driver_turns_the_operators_driver_off() {
     let Some((tmp, cfg)) = setup("deepops-26.07") else { return };
     let r = import(tmp.path(), &cfg, MODEL);

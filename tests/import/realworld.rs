@@ -133,6 +133,10 @@ pub fn fill_in(site: &Path, report: &str) {
             1,
         );
     }
+    // A refused MIG profile leaves `mig` without one; the user picks one (here: GPUs left whole).
+    if report.contains("fill in: gpu-pool \"dgx\": MIG profile `") {
+        kdl = kdl.replacen("mig strategy=\"mixed\"\n", "mig strategy=\"mixed\" profile=\"all-disabled\"\n", 1);
+    }
     std::fs::write(site, kdl).unwrap();
 }
 

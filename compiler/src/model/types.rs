@@ -419,6 +419,9 @@ fn nvidia() -> String {
 pub struct Mig {
     pub strategy: MigStrategy,
     pub profile: Option<String>,
+    /// A custom layout, named by `profile` (model/mig.rs).
+    #[serde(default)]
+    pub device: Vec<super::mig::MigDevice>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

@@ -11,6 +11,7 @@ pub mod errors;
 mod gpu;
 mod hosts;
 mod kubernetes;
+mod mig;
 mod names;
 pub(crate) mod network;
 pub mod packs;
@@ -38,6 +39,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     refs::check(&mut cx);
     boot::check(&mut cx);
     boot::unresolved_urls(&mut cx);
+    mig::check(&mut cx);
     kubernetes::check(&mut cx);
     dns::check(&mut cx);
     packs::check(&mut cx);

@@ -48,8 +48,55 @@ pub fn pick_hosts(cx: &mut Ctx, out: &mut Imported) {
     }
 }
 
-/// MIG `strategy=` and `profile=` for the pool, or nothing.
-fn mig(cx: &mut Ctx, out: &mut Imported, gpu_hosts: &[String]) -> Vec<(&'static str, V)> {
+/// A custom mig-parted config that splits every GPU alike (`devices: all`),
+/// as `(size, count)`; `Err` says why another cannot be a pool's layout.
+fn custom_layout(file: &Path, name: &str) -> Result<Vec<(String, u32)>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    // The file repeats names, which YAML parsers refuse: the config's own block is read alone.
+    let head = format!("  {name}:");
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| l.trim_end() != head)
+        .skip(1)
+        .take_while(|l| l.trim().is_empty() || l.starts_with("   "))
+        .map(|l| l.get(4..).unwrap_or(""))
+        .collect();
+    if block.is_empty() {
+        return Err(format!("no config `{name}` in {}", file.display()));
+    }
+    let v: serde_norway::Value =
+        serde_norway::from_str(&block.join("\n")).map_err(|e| format!("`{name}` is not valid YAML: {e}"))?;
+    let entries = v.as_sequence().cloned().unwrap_or_default();
+    let [entry] = entries.as_slice() else {
+        return Err(format!("`{name}` splits GPUs differently by index; a pool's layout applies to all its GPUs"));
+    };
+    if entry.get("devices").and_then(scalar).as_deref() != Some("all") {
+        return Err(format!("`{name}` applies to some GPUs only; a pool's layout applies to all its GPUs"));
+    }
+    let devices = entry.get("mig-devices").and_then(|d| d.as_mapping()).cloned().unwrap_or_default();
+    let mut out: Vec<(String, u32)> = devices
+        .iter()
+        .filter_map(|(k, v)| Some((scalar(k)?, v.as_u64().and_then(|n| u32::try_from(n).ok())?)))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// A `mig` node's properties, and the `device` children of a custom layout.
+type MigNode = (Vec<(&'static str, V)>, Vec<(String, u32)>);
+
+/// MIG `strategy=` and `profile=` for the pool, and a custom layout's devices.
+fn mig(cx: &mut Ctx, out: &mut Imported, gpu_hosts: &[String]) -> MigNode {
+    let props = mig_props(cx, out, gpu_hosts);
+    let custom = cx.mig_custom.clone().zip(cx.mig_file.clone());
+    let devices = match custom {
+        Some((name, file)) => custom_layout(&file, &name).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    (props, devices)
+}
+
+fn mig_props(cx: &mut Ctx, out: &mut Imported, gpu_hosts: &[String]) -> Vec<(&'static str, V)> {
     let hint = "write `mig strategy=… profile=…` in the gpu-pool";
     let strategy = MIG_STRATEGY.iter().find_map(|k| cx.vars.site_wide(k, gpu_hosts, hint));
     let profile = MIG_PROFILE.iter().find_map(|k| cx.vars.site_wide(k, gpu_hosts, hint));
@@ -78,9 +125,22 @@ fn mig(cx: &mut Ctx, out: &mut Imported, gpu_hosts: &[String]) -> Vec<(&'static 
         Some((p, at)) if s != "none" => {
             let known = gpu_models::ALWAYS.contains(&p.as_str())
                 || gpu_models::find(&model).is_some_and(|m| m.profile(&p).is_some());
+            let custom = match (&cx.mig_file, known) {
+                (Some(f), false) => Some(custom_layout(f, &p)),
+                _ => None,
+            };
             if known {
                 cx.vars.mapped(&at, &p);
                 props.push(("profile", p.into()));
+            } else if let Some(Ok(devices)) = &custom
+                && !devices.is_empty()
+            {
+                cx.vars.mapped(&at, &p);
+                cx.mig_custom = Some(p.clone());
+                props.push(("profile", p.into()));
+            } else if let Some(Err(why)) = custom {
+                cx.vars.report(&at, format!("{p}: {why}: refused"));
+                out.todo.push(format!("gpu-pool \"{POOL}\": MIG profile `{p}` refused; give a profile of {model}'s table or `device` children"));
             } else {
                 cx.vars.report(&at, format!("{p}: {model} has no MIG profile of that name (a custom mig-parted config?): refused; bosun's profiles are the model's table"));
                 out.todo
@@ -109,7 +169,7 @@ pub fn pool(cx: &mut Ctx, w: &mut Writer, out: &mut Imported) {
     }
     // MIG is the GPU Operator's: only the pool's Kubernetes hosts read it.
     let kube_gpu: Vec<String> = gpu_hosts.iter().filter(|h| cx.kube.contains(h)).cloned().collect();
-    let mig = mig(cx, out, &kube_gpu);
+    let (mig, devices) = mig(cx, out, &kube_gpu);
     w.blank();
     w.comment("The GPU nodes. DeepOps records neither the GPU model nor the count.");
     w.open("gpu-pool", &[POOL.into()], &[]);
@@ -123,7 +183,14 @@ pub fn pool(cx: &mut Ctx, w: &mut Writer, out: &mut Imported) {
         cx.opts.gpu_model.as_deref().unwrap_or("model unknown"),
         if mig_text.is_empty() { "not set".to_string() } else { mig_text.join(", ") }
     ));
-    if !mig.is_empty() {
+    if !devices.is_empty() {
+        w.comment(&format!("nvidia-mig-config.yml `{}`", cx.mig_custom.as_deref().unwrap_or("")));
+        w.open("mig", &[], &mig);
+        for (size, n) in &devices {
+            w.node("device", &[size.into()], &[("count", i64::from(*n).into())]);
+        }
+        w.close();
+    } else if !mig.is_empty() {
         w.node("mig", &[], &mig);
     }
     w.node("taint", &["nvidia.com/gpu=present:NoSchedule".into()], &[]);
@@ -189,7 +256,7 @@ pub fn operator(cx: &mut Ctx, w: &mut Writer, out: &mut Imported) {
 /// `nvidia-mig-config.yml`: custom mig-parted configs, which bosun's
 /// profile table cannot hold; each is reported on its own line. Read line by
 /// line: DeepOps's own file repeats a config name, which YAML parsers refuse.
-pub fn mig_parted(path: &Path, out: &mut Imported) -> Result<(), String> {
+pub fn mig_parted(path: &Path, used: Option<&str>, out: &mut Imported) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut in_configs = false;
     let mut seen: Vec<String> = Vec::new();
@@ -209,11 +276,16 @@ pub fn mig_parted(path: &Path, out: &mut Imported) -> Result<(), String> {
         {
             let Some(name) = key(l) else { continue };
             let again = if seen.contains(&name) { " (named twice in this file)" } else { "" };
+            if used == Some(name.as_str()) && again.is_empty() {
+                out.map(at, "mig", name.clone());
+                seen.push(name);
+                continue;
+            }
             out.minor(
                 at,
                 format!(
-                    "mig-parted config {name}{again}: a gpu-pool takes a profile of the model's table, not a custom \
-                     config; pick the equivalent profile"
+                    "mig-parted config {name}{again}: not the pool's (mig_manager_profile names another); a pool \
+                     takes it as `mig … {{ device SIZE count=N }}` when it splits every GPU alike"
                 ),
             );
             seen.push(name);

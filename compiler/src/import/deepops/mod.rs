@@ -113,6 +113,9 @@ pub struct Ctx<'a> {
     pub dgxie_dns: Vec<(String, String)>,
     pub dgxie_ntp: Vec<(String, String)>,
     pub dgxie_used: Vec<(String, String)>,
+    /// `nvidia-mig-config.yml`, and the custom config of it the pool took.
+    pub mig_file: Option<PathBuf>,
+    pub mig_custom: Option<String>,
 }
 
 pub fn import_files(
@@ -169,6 +172,8 @@ pub fn import(paths: &Paths, opts: &Options) -> Result<Imported, String> {
         dgxie_dns: Vec::new(),
         dgxie_ntp: Vec::new(),
         dgxie_used: Vec::new(),
+        mig_file: paths.mig_config.clone(),
+        mig_custom: None,
     };
     gpu::pick_hosts(&mut cx, &mut out);
     let mut w = Writer::default();
@@ -190,7 +195,7 @@ pub fn import(paths: &Paths, opts: &Options) -> Result<Imported, String> {
     gpu::operator(&mut cx, &mut w, &mut out);
     hosts::secrets(&mut cx, &inv, &inv_name, &mut w, &mut out);
     if let Some(p) = &paths.mig_config {
-        gpu::mig_parted(p, &mut out)?;
+        gpu::mig_parted(p, cx.mig_custom.as_deref(), &mut out)?;
     }
     for f in &paths.other {
         out.unmapped(f.display().to_string(), &f.display().to_string(), "file not read: bosun has no equivalent of it (Helm values of DeepOps's optional deployments, playbooks, scripts)");
