@@ -6,3 +6,9 @@
 pub(super) fn yes() -> bool {
     true
 }
+
+/// The default is left out of the site digest, so sites that never say
+/// `control-plane-taint` keep the digest they had before it existed.
+pub(super) fn is_yes(b: &bool) -> bool {
+    *b
+}

@@ -299,7 +299,7 @@ pub struct Host {
     #[serde(default)]
     pub scheduler: Scheduler,
     /// `#false` drops kubeadm's NoSchedule taint from a control-plane host.
-    #[serde(default = "super::taint::yes")]
+    #[serde(default = "super::taint::yes", skip_serializing_if = "super::taint::is_yes")]
     pub control_plane_taint: bool,
 }
 
@@ -420,7 +420,7 @@ pub struct Mig {
     pub strategy: MigStrategy,
     pub profile: Option<String>,
     /// A custom layout, named by `profile` (model/mig.rs).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub device: Vec<super::mig::MigDevice>,
 }
 
