@@ -16,12 +16,15 @@ pub enum Args {
         #[arg(short, long, default_value = "site.kdl")]
         output: PathBuf,
     },
-    /// A DeepOps config folder (inventory, group_vars, DHCP hosts, machines).
+    /// A DeepOps config folder (inventory, group_vars, host_vars, DGXie's PXE files).
     Deepops {
-        #[arg(long)]
-        inventory: PathBuf,
-        #[arg(long)]
-        group_vars: PathBuf,
+        /// The whole `config/` folder: every file in it is read or reported.
+        #[arg(long, conflicts_with_all = ["inventory", "group_vars"])]
+        config: Option<PathBuf>,
+        #[arg(long, required_unless_present = "config")]
+        inventory: Option<PathBuf>,
+        #[arg(long, required_unless_present = "config")]
+        group_vars: Option<PathBuf>,
         #[arg(long)]
         dhcp_hosts: Option<PathBuf>,
         #[arg(long)]
@@ -40,16 +43,20 @@ pub enum Args {
 pub fn run(args: Args) -> u8 {
     let (result, output) = match args {
         Args::Nauta { inventory, config, output } => (crate::import::nauta::import_files(&inventory, &config), output),
-        Args::Deepops { inventory, group_vars, dhcp_hosts, machines, gpu_model, gpus_per_host, output } => {
-            let opts = crate::import::deepops::Options { gpu_model, gpus_per_host };
-            let r = crate::import::deepops::import_with(
-                &inventory,
-                &group_vars,
-                dhcp_hosts.as_deref(),
-                machines.as_deref(),
-                &opts,
-            );
-            (r, output)
+        Args::Deepops { config, inventory, group_vars, dhcp_hosts, machines, gpu_model, gpus_per_host, output } => {
+            use crate::import::deepops::{Options, Paths, import};
+            let opts = Options { gpu_model, gpus_per_host };
+            let mut paths = match (&config, inventory) {
+                (Some(dir), _) => Paths::of_config(dir),
+                (None, inventory) => Paths { inventory: inventory.unwrap_or_default(), group_vars, ..Paths::default() },
+            };
+            if dhcp_hosts.is_some() {
+                paths.dhcp_hosts = dhcp_hosts;
+            }
+            if machines.is_some() {
+                paths.machines = machines;
+            }
+            (import(&paths, &opts), output)
         }
     };
     let imported = match result {
@@ -63,14 +70,8 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: cannot write {}: {e}", output.display());
         return 2;
     }
-    for w in &imported.warnings {
-        eprintln!("warning: {w}");
-    }
-    for u in &imported.unmapped {
-        eprintln!("unmapped: {u}");
-    }
-    for t in &imported.todo {
-        eprintln!("fill in: {t}");
+    for line in crate::import::report::lines(&imported) {
+        eprintln!("{line}");
     }
     // The imported site is checked at once, so the user sees what is left to do.
     match crate::check(&output) {

@@ -21,7 +21,18 @@ pub fn is_credential(key: &str) -> bool {
 /// one) that does not name a credential, and its value does not look like one.
 pub fn shows(key: &str, value: &str) -> bool {
     let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    plain && !is_credential(key) && credential_shape(value).is_none()
+    plain && !is_credential(key) && !misspelled(key) && credential_shape(value).is_none()
+}
+
+/// A name that may be a credential's however it is spelled (`passwrd`,
+/// `adminPwd`, `db-secrt`): its value is hidden even when the secret scan,
+/// which needs exact words, would not call it one.
+fn misspelled(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    let words: Vec<&str> = k.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    ["pass", "pwd", "secr", "tok", "cred", "auth"].iter().any(|w| k.contains(w))
+        || words.windows(2).any(|w| w[0] == "key" && !matches!(w[1], "file" | "path"))
+        || words.last() == Some(&"key")
 }
 
 /// `key{sep}value`, the value replaced by [`HIDDEN`] unless it [`shows`].
@@ -95,6 +106,9 @@ mod tests {
     fn credentials_are_hidden_and_named_once() {
         assert!(!shows("ansible_become_pass", "x"));
         assert!(!shows("pass", "YourPassword"));
+        assert!(!shows("passwrd", "Hunter2"));
+        assert!(!shows("adminPwd", "x"));
+        assert!(shows("ansible_ssh_private_key_file", "/root/.ssh/nauta"));
         assert!(!shows("", "YourPassword"));
         assert!(!shows("user_url", "https://a:b@example.com/"));
         assert!(shows("ansible_ssh_user", "root"));

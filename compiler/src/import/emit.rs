@@ -52,6 +52,13 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+impl V {
+    /// The value as KDL writes it.
+    pub fn text(&self) -> String {
+        value(self)
+    }
+}
+
 fn value(v: &V) -> String {
     match v {
         V::S(s) => quote(s),

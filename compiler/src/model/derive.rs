@@ -51,9 +51,7 @@ impl Site {
             return ts.replicas;
         }
         match (&pool.mig, gpu_models::find(&pool.model)) {
-            (Some(Mig { strategy: MigStrategy::Single, profile: Some(p) }), Some(model)) => {
-                model.profile(p).unwrap_or(1)
-            }
+            (Some(mig @ Mig { strategy: MigStrategy::Single, .. }), Some(model)) => mig.per_gpu(model).unwrap_or(1),
             _ => 1,
         }
     }

@@ -7,8 +7,11 @@
 
 mod defaults;
 mod derive;
+mod mig;
 mod pack;
+mod taint;
 pub use derive::node_address;
+pub use mig::MigDevice;
 pub use pack::merge;
 pub use values::aggregate;
 pub mod errors;

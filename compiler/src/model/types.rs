@@ -305,6 +305,9 @@ pub struct Host {
     pub cpu: Option<super::slurm::Cpu>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory_mib: Option<u64>,
+    /// `#false` drops kubeadm's NoSchedule taint from a control-plane host.
+    #[serde(default = "super::taint::yes", skip_serializing_if = "super::taint::is_yes")]
+    pub control_plane_taint: bool,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -424,6 +427,9 @@ fn nvidia() -> String {
 pub struct Mig {
     pub strategy: MigStrategy,
     pub profile: Option<String>,
+    /// A custom layout, named by `profile` (model/mig.rs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device: Vec<super::mig::MigDevice>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

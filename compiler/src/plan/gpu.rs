@@ -24,7 +24,10 @@ pub fn mig_layout(pool: &GpuPool) -> Option<(&str, MigDevices, bool)> {
         (MigStrategy::None, _) | (_, None) => "all-disabled",
         (_, Some(p)) => p,
     };
-    let devices = gpu_models::find(&pool.model).and_then(|m| m.devices(profile)).unwrap_or_default();
+    let devices = match mig.strategy {
+        MigStrategy::None => Vec::new(),
+        _ => gpu_models::find(&pool.model).and_then(|m| mig.devices(m)).unwrap_or_default(),
+    };
     Some((profile, devices, profile != "all-disabled"))
 }
 

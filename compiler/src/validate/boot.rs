@@ -89,3 +89,48 @@ fn https_without_ipxe(cx: &mut Ctx, host: &Host, image: &Image, net: &Network) {
         }
     }
 }
+
+/// Marks of a URL another tool expands (`$HTTP_PORT` in a shell, `{{ URL … }}`
+/// in a Go template): bosun copies URLs into boot files verbatim, so such a
+/// URL would reach the firmware unexpanded.
+fn unexpanded(url: &str) -> Option<&'static str> {
+    if url.contains("{{") {
+        Some("a `{{ … }}` template")
+    } else if url.contains('$') {
+        Some("a `$` variable")
+    } else {
+        None
+    }
+}
+
+/// Every http-server, kernel and initrd URL, whether or not a host boots from it yet.
+pub fn unresolved_urls(cx: &mut Ctx) {
+    let mut found: Vec<(String, String, &'static str)> = Vec::new();
+    for net in &cx.site.networks {
+        if let Some(url) = net.pxe.as_ref().and_then(|p| p.http_server.as_deref())
+            && let Some(what) = unexpanded(url)
+        {
+            found.push((
+                format!("the http-server of network `{}`", net.name),
+                format!("{}/pxe/http-server", net.at.0),
+                what,
+            ));
+        }
+    }
+    for image in &cx.site.images {
+        for (field, url) in [("kernel", &image.kernel), ("initrd", &image.initrd)] {
+            if let Some(what) = unexpanded(url) {
+                found.push((format!("the {field} of image `{}`", image.name), image.at.at(field), what));
+            }
+        }
+    }
+    for (whose, ptr, what) in found {
+        let d = Diagnostic::new(&UNRESOLVED_URL, format!("{whose} holds {what}, which nothing expands at boot"))
+            .label_opt(cx.span(&ptr), "copied into the boot files as written")
+            .help(
+                "write the address the machines will fetch (DGXie's `$HTTP_PORT` is HTTP_PORT in its pxe/env); \
+                 a `{{ URL \"…\" }}` in a cmdline becomes the plain URL",
+            );
+        cx.push(d);
+    }
+}

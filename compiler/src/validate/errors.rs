@@ -135,6 +135,12 @@ codes! {
     PXE_NEEDS_HTTP_SERVER = "bosun::network::pxe-needs-http-server", Error,
         "hosts are installed from a network whose `pxe` has no http-server",
         "add http-server=\"http://ADDRESS:PORT\" to the network's `pxe`: boot entries point the installer at HTTP-SERVER/cloud-init/HOST/";
+    MIG_DEVICE = "bosun::gpu::mig-device", Error,
+        "a custom MIG layout names a size the model lacks, splits a GPU into more than it holds, has no name of its own, or mixes sizes under the single strategy",
+        "use the model's MIG sizes (docs/language.md, GPU models), at most its compute slices per GPU, and a profile name that is not in the model's table";
+    UNRESOLVED_URL = "bosun::boot::unresolved-url", Error,
+        "an http-server, kernel or initrd URL still holds a shell variable (`$`) or a template (`{{`)",
+        "nothing expands these at boot: write the URL the machines will fetch, such as \"http://192.168.1.1:13370\"";
     ARM64_NEEDS_UEFI = "bosun::host::arm64-needs-uefi", Error,
         "a host installs an arm64 image from a network that does not boot UEFI clients",
         "arm64 machines boot UEFI only: set uefi=#true in the network's `pxe`";

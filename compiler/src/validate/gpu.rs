@@ -97,6 +97,10 @@ fn mig(cx: &mut Ctx, pool: &GpuPool) {
         cx.push(d);
         return;
     };
+    if !mig.device.is_empty() {
+        // A custom layout: validate/mig.rs checks it.
+        return;
+    }
     if model.profile(profile).is_none() && !ALWAYS.contains(&profile) {
         let mut help = format!("{} offers: {}", model.name, choices().collect::<Vec<_>>().join(", "));
         if let Some(s) = did_you_mean(profile, choices()) {

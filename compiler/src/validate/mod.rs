@@ -12,6 +12,7 @@ pub mod errors;
 mod gpu;
 mod hosts;
 mod kubernetes;
+mod mig;
 mod names;
 pub(crate) mod network;
 pub mod packs;
@@ -39,6 +40,8 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     teams::check(&mut cx);
     refs::check(&mut cx);
     boot::check(&mut cx);
+    boot::unresolved_urls(&mut cx);
+    mig::check(&mut cx);
     kubernetes::check(&mut cx);
     dns::check(&mut cx);
     packs::check(&mut cx);

@@ -214,12 +214,13 @@ fn label_value(s: &str) -> String {
 }
 
 /// Taints registered at join: kubeadm's control-plane taint on control-plane
-/// hosts (written out, since a written list replaces kubeadm's default), the
+/// hosts unless `control-plane-taint #false` (written out either way, since a
+/// written list replaces kubeadm's default, and `[]` means none), the
 /// pool's and the host's own; sorted by key and effect.
 fn taints(ctx: &Context, facts: &HostFacts) -> Vec<Taint> {
     let host = facts.host;
     let mut out: BTreeMap<(String, String), Option<String>> = BTreeMap::new();
-    if host.role == Role::ControlPlane {
+    if host.role == Role::ControlPlane && host.control_plane_taint {
         out.insert((CONTROL_PLANE_TAINT.into(), "NoSchedule".into()), None);
     }
     for t in crate::plan::taints(ctx.plan.site, host) {

@@ -19,10 +19,10 @@ use crate::render::yaml;
 /// otherwise one `nvidia.com/gpu` (a time-slice replica, a single-strategy
 /// MIG device or a whole GPU, see `Site::units_per_gpu`).
 pub fn pool_resources(pool: &GpuPool) -> Vec<(String, u64)> {
-    if let (Some(Mig { strategy: MigStrategy::Mixed, profile: Some(p) }), Some(model)) =
+    if let (Some(mig @ Mig { strategy: MigStrategy::Mixed, profile: Some(_), .. }), Some(model)) =
         (&pool.mig, gpu_models::find(&pool.model))
     {
-        let devices = model.devices(p).unwrap_or_default();
+        let devices = mig.devices(model).unwrap_or_default();
         if !devices.is_empty() {
             return devices.into_iter().map(|(size, n)| (format!("nvidia.com/mig-{size}"), u64::from(n))).collect();
         }
