@@ -176,13 +176,15 @@ fn render_timed(
 
 /// Every diagnostic code bosun can emit, for docs and tests.
 pub fn all_codes() -> Vec<&'static Code> {
-    let stages: [&[&'static Code]; 6] = [
+    let stages: [&[&'static Code]; 8] = [
         parse::errors::CODES,
         lint::errors::CODES,
         structure::errors::CODES,
         model::errors::CODES,
         validate::errors::CODES,
         packs::errors::CODES,
+        packs::folder::lint::CODES,
+        validate::experiments::CODES,
     ];
     stages.into_iter().flatten().copied().collect()
 }

@@ -10,6 +10,7 @@
 mod boot;
 pub mod ceph;
 mod digest;
+pub mod experiments;
 pub mod gpu;
 mod kube;
 pub mod kubeadm;
@@ -42,6 +43,8 @@ pub struct Plan<'a> {
     pub packs: PackGraph,
     /// Every installed pack's values, by pack name (`values/`).
     pub values: BTreeMap<&'a str, Value>,
+    /// Every experiment of every team, by team and name (`experiments.rs`).
+    pub experiments: Vec<experiments::ExperimentFacts<'a>>,
     /// SHA-256 of the canonical model: stable under reordering and reformatting.
     pub digest: String,
 }
@@ -91,6 +94,7 @@ pub fn plan(site: &Site) -> Option<Plan<'_>> {
         teams,
         packs,
         values: BTreeMap::new(),
+        experiments: experiments::all(site),
         digest: digest::digest(site),
     };
     plan.kubeadm = kubeadm::Kubeadm::new(&plan);

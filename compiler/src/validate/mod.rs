@@ -8,6 +8,7 @@ mod boot;
 mod cluster;
 mod dns;
 pub mod errors;
+pub mod experiments;
 mod gpu;
 mod hosts;
 mod kubernetes;
@@ -40,6 +41,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     kubernetes::check(&mut cx);
     dns::check(&mut cx);
     packs::check(&mut cx);
+    experiments::check(&mut cx);
 }
 
 /// What every rule needs: the site, and somewhere to report.
