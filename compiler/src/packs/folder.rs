@@ -75,31 +75,7 @@ pub fn load(site_dir: &Path, site: &mut Site, sources: &mut SourceMap, diags: &m
         site.packs[i].folder = Some(Box::new(folder));
     }
     lint::check(site_dir, site, sources, diags);
-    experiments(site, diags);
-}
-
-/// Renders every experiment's values from its template pack. Experiments
-/// whose pack or registry is not there are left to the rules to report.
-fn experiments(site: &mut Site, diags: &mut Diagnostics) {
-    let mut done = Vec::new();
-    for (t, team) in site.teams.iter().enumerate() {
-        for (e, exp) in team.experiment.iter().enumerate() {
-            let (Some(folder), Some(registry)) = (site.template_pack(&exp.pack), site.experiment_registry(exp)) else {
-                continue;
-            };
-            let submission = nauta::Submission { experiment: exp, registry };
-            match nauta::render(&folder.template, &submission) {
-                Ok(v) => done.push((t, e, v)),
-                Err(m) => diags.push(
-                    Diagnostic::new(&lint::VALUES, format!("experiment `{}`: {m}", exp.name))
-                        .label_opt(site.index.value(&exp.at.at("name")), "rendering this experiment's values"),
-                ),
-            }
-        }
-    }
-    for (t, e, v) in done {
-        site.teams[t].experiment[e].values = Some(v);
-    }
+    nauta::render_all(site, diags);
 }
 
 /// What templates see: the validated site, never the disk or the environment.

@@ -7,6 +7,8 @@
 use serde_json::{Map, Value, json};
 
 use super::sandbox;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::Site;
 use crate::model::experiment::{Experiment, Parameter};
 
 /// What one submission fills in.
@@ -25,6 +27,30 @@ impl Submission<'_> {
     /// The registry's port as text (Nauta passes it as a string).
     pub fn port(&self) -> &str {
         self.registry.rsplit_once(':').map_or("", |(_, p)| p)
+    }
+}
+
+/// Renders every experiment's values from its template pack. Experiments
+/// whose pack or registry is not there are left to the rules to report.
+pub fn render_all(site: &mut Site, diags: &mut Diagnostics) {
+    let mut done = Vec::new();
+    for (t, team) in site.teams.iter().enumerate() {
+        for (e, exp) in team.experiment.iter().enumerate() {
+            let (Some(folder), Some(registry)) = (site.template_pack(&exp.pack), site.experiment_registry(exp)) else {
+                continue;
+            };
+            let submission = Submission { experiment: exp, registry };
+            match render(&folder.template, &submission) {
+                Ok(v) => done.push((t, e, v)),
+                Err(m) => diags.push(
+                    Diagnostic::new(&super::lint::VALUES, format!("experiment `{}`: {m}", exp.name))
+                        .label_opt(site.index.value(&exp.at.at("name")), "rendering this experiment's values"),
+                ),
+            }
+        }
+    }
+    for (t, e, v) in done {
+        site.teams[t].experiment[e].values = Some(v);
     }
 }
 
