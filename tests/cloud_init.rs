@@ -419,6 +419,13 @@ fn kubeadm_init_runs_on_the_first_control_plane_host_only() {
 fn nauta_edited(edit: impl Fn(String) -> String) -> BTreeMap<String, Seed> {
     let (_, site) = examples().into_iter().find(|(n, _)| n == "nauta-lab").expect("nauta-lab example");
     let tmp = tempfile::tempdir().unwrap();
+    // The site's pack folders come along: packs are read beside site.kdl.
+    let from = site.parent().unwrap();
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+        let dest = tmp.path().join(e.path().strip_prefix(from).unwrap());
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(e.path(), dest).unwrap();
+    }
     let copy = tmp.path().join("site.kdl");
     fs::write(&copy, edit(fs::read_to_string(&site).unwrap())).unwrap();
     seeds_of("nauta-lab (edited)", &copy)

@@ -176,7 +176,7 @@ fn render_timed(
 
 /// Every diagnostic code bosun can emit, for docs and tests.
 pub fn all_codes() -> Vec<&'static Code> {
-    let stages: [&[&'static Code]; 8] = [
+    let stages: [&[&'static Code]; 10] = [
         parse::errors::CODES,
         lint::errors::CODES,
         structure::errors::CODES,
@@ -185,6 +185,8 @@ pub fn all_codes() -> Vec<&'static Code> {
         validate::errors::slurm::CODES,
         packs::errors::CODES,
         validate::compat::CODES,
+        packs::folder::lint::CODES,
+        validate::experiments::CODES,
     ];
     stages.into_iter().flatten().copied().collect()
 }

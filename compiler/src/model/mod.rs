@@ -7,6 +7,7 @@
 
 mod defaults;
 mod derive;
+pub mod experiment;
 mod mig;
 mod pack;
 mod taint;
@@ -105,7 +106,10 @@ pub fn build(structured: Structured, diags: &mut Diagnostics) -> Site {
             ceph: b.list("storage/ceph", |n: &mut Ceph, at| n.at = at),
             class: b.list("storage/class", |n: &mut StorageClass, at| n.at = at),
         },
-        teams: b.list("team", |n: &mut Team, at| n.at = at),
+        teams: b.list("team", |n: &mut Team, at| {
+            n.at = at;
+            experiment::locate(n);
+        }),
         users: b.list("user", |n: &mut User, at| n.at = at),
         packs: b.list("pack", |n: &mut Pack, at| n.at = at),
         secrets: b.list("secret", |n: &mut Secret, at| n.at = at),

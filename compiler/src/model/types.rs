@@ -523,6 +523,11 @@ pub struct Team {
     pub quota: Option<Quota>,
     pub limit_range: Option<LimitRange>,
     pub node_selector: Option<String>,
+    // Left out of the digest when empty: sites without experiments keep theirs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub template_pack: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub experiment: Vec<super::experiment::Experiment>,
 }
 
 impl Team {

@@ -6,6 +6,8 @@
 //! budget of time and output (`sandbox.rs`); every file of the folder must
 //! be a regular file inside the site's folder.
 
+pub mod lint;
+pub mod nauta;
 mod sandbox;
 
 use std::path::Path;
@@ -34,6 +36,12 @@ pub fn load(site_dir: &Path, site: &mut Site, sources: &mut SourceMap, diags: &m
         let at = |ptr: &str| site.index.value(&site.packs[i].at.at(ptr));
         let folder = match describe(site_dir, &site_dir.join(&source)) {
             Ok(f) => f,
+            Err(e) if std::ptr::eq(e.code, &lint::CHART) => {
+                let dir = site_dir.join(&source);
+                let d = lint::chart(&dir, &source, e.chart.as_deref(), e.message, sources);
+                diags.push(d.label_opt(at("source"), "this template pack"));
+                continue;
+            }
             Err(e) => {
                 let d = Diagnostic::new(e.code, format!("pack folder `{source}`: {}", e.message))
                     .label_opt(at("source"), "this pack folder");
@@ -41,6 +49,13 @@ pub fn load(site_dir: &Path, site: &mut Site, sources: &mut SourceMap, diags: &m
                 continue;
             }
         };
+        if folder.is_template() {
+            // A template of experiments: rendered once per experiment.
+            let mut folder = folder;
+            folder.values = json!({});
+            site.packs[i].folder = Some(Box::new(folder));
+            continue;
+        }
         let pack = &site.packs[i];
         let params = pack.parameters();
         if !check_parameters(site, pack, &folder, &params, diags) {
@@ -59,6 +74,8 @@ pub fn load(site_dir: &Path, site: &mut Site, sources: &mut SourceMap, diags: &m
         }
         site.packs[i].folder = Some(Box::new(folder));
     }
+    lint::check(site_dir, site, sources, diags);
+    nauta::render_all(site, diags);
 }
 
 /// What templates see: the validated site, never the disk or the environment.
@@ -74,11 +91,13 @@ fn context(site: &Site) -> Value {
 struct FolderError {
     code: &'static Code,
     message: String,
+    /// A template pack's Chart.yaml, when the finding is about it.
+    chart: Option<String>,
 }
 
 impl From<String> for FolderError {
     fn from(message: String) -> Self {
-        FolderError { code: &FOLDER, message }
+        FolderError { code: &FOLDER, message, chart: None }
     }
 }
 
@@ -91,7 +110,7 @@ impl From<&str> for FolderError {
 impl From<sandbox::Refused> for FolderError {
     fn from(r: sandbox::Refused) -> Self {
         match r {
-            sandbox::Refused::Outside(message) => FolderError { code: &OUTSIDE_ROOT, message },
+            sandbox::Refused::Outside(message) => FolderError { code: &OUTSIDE_ROOT, message, chart: None },
             sandbox::Refused::Unreadable(message) => message.into(),
         }
     }
@@ -104,13 +123,13 @@ fn describe(root: &Path, dir: &Path) -> Result<PackFolder, FolderError> {
         sandbox::inside(root, dir, "the folder")?;
     }
     let read = |name: &str| sandbox::read(root, dir, name);
-    if !dir.join("pack.kdl").exists() && dir.join("charts/Chart.yaml").is_file() {
+    if !dir.join("pack.kdl").exists() && dir.join("charts").is_dir() {
         return nauta(root, dir);
     }
     let text = read("pack.kdl")?;
     if crate::parse::depth::too_deep(&text).is_some() {
         let nesting = &crate::parse::errors::NESTING;
-        return Err(FolderError { code: nesting, message: format!("pack.kdl: {}", nesting.summary) });
+        return Err(FolderError { code: nesting, message: format!("pack.kdl: {}", nesting.summary), chart: None });
     }
     let doc = kdl::KdlDocument::parse_v2(&text).map_err(|e| format!("pack.kdl is not KDL 2.0: {e}"))?;
     let arg = |node: &str| -> Option<String> {
@@ -173,11 +192,21 @@ fn nauta(root: &Path, dir: &Path) -> Result<PackFolder, FolderError> {
             std::fs::read_to_string(real).map_err(|e| sandbox::Refused::Unreadable(format!("cannot read {shown}: {e}")))
         })
     };
-    let chart_yaml: Value = serde_norway::from_str(&read(&charts.join("Chart.yaml"))?)
-        .map_err(|e| format!("charts/Chart.yaml is not YAML: {e}"))?;
+    let chart_file = charts.join("Chart.yaml");
+    if !chart_file.is_file() {
+        return Err(FolderError {
+            code: &lint::CHART,
+            message: "charts/Chart.yaml is missing".to_string(),
+            chart: None,
+        });
+    }
+    let chart_text = read(&chart_file)?;
+    let bad = |message: String| FolderError { code: &lint::CHART, message, chart: Some(chart_text.clone()) };
+    let chart_yaml: Value = serde_norway::from_str(&chart_text).map_err(|e| bad(format!("not YAML: {e}")))?;
     let field = |k: &str| chart_yaml.get(k).and_then(Value::as_str).map(str::to_string);
-    let name = field("name").ok_or("charts/Chart.yaml has no name")?;
-    let version = field("version").ok_or("charts/Chart.yaml has no version")?;
+    let name = field("name").ok_or_else(|| bad("no `name`".to_string()))?;
+    let version = field("version").ok_or_else(|| bad("no `version`".to_string()))?;
+    field("apiVersion").ok_or_else(|| bad("no `apiVersion`".to_string()))?;
     let template =
         if charts.join("values.yaml").is_file() { read(&charts.join("values.yaml"))? } else { String::new() };
     let mut files = Vec::new();
@@ -208,7 +237,7 @@ fn nauta(root: &Path, dir: &Path) -> Result<PackFolder, FolderError> {
         uses_crds: Vec::new(),
         schema: None,
         template,
-        template_path: "charts/values.yaml".to_string(),
+        template_path: crate::model::experiment::NAUTA_VALUES.to_string(),
         values: Value::Null,
         local_chart: files,
     })
@@ -350,14 +379,6 @@ fn render(
         .map(|r| (r.path.clone(), json!({"name": r.name, "key": r.key, "namespace": r.namespace})))
         .collect();
     ctx.insert("secrets", &refs);
-    // Nauta template packs' placeholders, from the pack's parameters.
-    ctx.insert(
-        "NAUTA",
-        &json!({
-            "CommandLine": params.get("commandline").cloned().unwrap_or_else(|| json!([])),
-            "ExperimentImage": params.get("image").cloned().unwrap_or_else(|| json!("")),
-        }),
-    );
     let text = sandbox::render(tera, "values.yaml.tera", ctx.clone()).map_err(|e| match e {
         sandbox::RenderError::Tera(e) => TemplateError::msg(error_chain(&e)),
         sandbox::RenderError::Exceeded(what) => over_budget(what),

@@ -10,6 +10,7 @@
 mod boot;
 pub mod ceph;
 mod digest;
+pub mod experiments;
 pub mod gpu;
 mod kube;
 pub mod kubeadm;
@@ -46,6 +47,8 @@ pub struct Plan<'a> {
     pub values: BTreeMap<&'a str, Value>,
     /// The Slurm cluster, when the site has a `slurm` block (`slurm.rs`).
     pub slurm: Option<slurm::SlurmPlan<'a>>,
+    /// Every experiment of every team, by team and name (`experiments.rs`).
+    pub experiments: Vec<experiments::ExperimentFacts<'a>>,
     /// SHA-256 of the canonical model: stable under reordering and reformatting.
     pub digest: String,
 }
@@ -108,6 +111,7 @@ pub fn plan(site: &Site) -> Option<Plan<'_>> {
         packs,
         values: BTreeMap::new(),
         slurm: None,
+        experiments: experiments::all(site),
         digest: digest::digest(site),
     };
     plan.slurm = slurm::plan(site, settings, &plan.hosts);

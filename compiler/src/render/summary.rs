@@ -15,6 +15,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("kubeadm", "kubeadm, kubelet and kube-proxy configuration per host"),
     ("cluster", "Kubernetes objects for teams, storage, GPU pools and secrets"),
     ("packs", "rendered Helm values per pack"),
+    ("experiments", "each team experiment's values, rendered from its template pack"),
     ("gitops", "Argo CD or Flux objects that install everything"),
     ("slurm", "slurm.conf, gres.conf, cgroup.conf (and slurmdbd.conf) of the Slurm cluster"),
 ];

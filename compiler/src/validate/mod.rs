@@ -9,6 +9,7 @@ mod cluster;
 pub mod compat;
 mod dns;
 pub mod errors;
+pub mod experiments;
 mod gpu;
 mod hosts;
 mod kubernetes;
@@ -47,6 +48,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     packs::check(&mut cx);
     compat::check(&mut cx);
     slurm::check(&mut cx);
+    experiments::check(&mut cx);
 }
 
 /// What every rule needs: the site, and somewhere to report.

@@ -7,6 +7,7 @@
 //! emitter as they are added; the ClusterQueues, whose flavor lists repeat
 //! across teams, are spliced from parts emitted once (`queues`).
 
+mod claims;
 mod crds;
 mod gpu;
 mod kustomize;
@@ -110,6 +111,7 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     let mut objs = Objects::default();
     teams::render(plan, &mut objs)?;
     storage::render(plan, &mut objs)?;
+    claims::render(plan, &mut objs)?;
     gpu::render(plan, &mut objs)?;
     queues::render(plan, &mut objs)?;
     secrets::render(plan, &mut objs)?;

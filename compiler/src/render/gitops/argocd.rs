@@ -49,6 +49,7 @@ pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), Str
         },
     );
     write(out, &["gitops", "apps", &format!("application-{CLUSTER_APP}.yaml")], &cluster)?;
+    super::experiments::argocd(plan, layout, &ns, &sync, out)?;
     for team in &plan.teams {
         let project = Object::new(
             metadata(&team.name, &ns, BTreeMap::new()),

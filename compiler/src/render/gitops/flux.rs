@@ -69,6 +69,12 @@ pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), Str
         None => vec![],
     };
     ks.push(kustomization("cluster", repo_path(g, "cluster"), cluster_depends));
+    if !plan.experiments.is_empty() {
+        // Experiments mount the claims cluster/ makes in their namespaces.
+        let folder = super::experiments::FLUX_FOLDER;
+        ks.push(kustomization(folder, repo_path(g, &format!("gitops/{folder}")), vec!["cluster".to_string()]));
+        super::experiments::flux(plan, (GIT, NS), layout, out)?;
+    }
     for k in &ks {
         let file = format!("kustomization-{}.yaml", k.metadata.name);
         write(out, &["gitops", "kustomizations", &file], k)?;

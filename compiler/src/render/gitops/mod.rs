@@ -5,6 +5,7 @@
 //! docs/gitops.md.
 
 mod argocd;
+mod experiments;
 mod flux;
 pub mod types;
 
@@ -68,6 +69,8 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     for n in nodes {
         let pack = plan.site.packs.iter().find(|p| p.name == n.name);
         let (chart, default_ns) = match (pack.and_then(|p| p.folder.as_deref()), packs::builtin(&n.name)) {
+            // A template pack is installed by its team's experiments.
+            (Some(f), _) if f.is_template() => continue,
             (Some(f), _) => (
                 ChartRef {
                     url: f.repository.clone(),
@@ -95,6 +98,7 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     }
     installs.sort_by(|a, b| (a.wave, a.name).cmp(&(b.wave, b.name)));
     let layout = Layout { gitops, installs, cluster_wave: waves.get(packs::CLUSTER).copied().unwrap_or_default() };
+    experiments::values(plan, out)?;
     match gitops.engine {
         Engine::Argocd => argocd::render(plan, &layout, out),
         Engine::Flux => flux::render(plan, &layout, out),
