@@ -498,8 +498,20 @@ fn run_all(cases: &[Case], dirs: &BTreeMap<String, PathBuf>, work: &Path) -> Vec
                     };
                     let Some(case) = cases.get(i) else { break };
                     let started = Instant::now();
-                    let logs = machine::boot(i, case, &dirs[&case.site], work);
-                    let wrong = verify(case, &logs);
+                    let dir = &dirs[&case.site];
+                    let mut wrong = verify(case, &machine::boot(&format!("case-{i}"), case, dir, work));
+                    // Once (17 boots of 18 in a row passed), a kernel handed
+                    // over by GRUB never reached /init under TCG on a loaded
+                    // machine: a case that should pass gets one more boot,
+                    // and says so. The negative case gets none.
+                    if !wrong.is_empty() && case.break_boot_file.is_none() {
+                        eprintln!(
+                            "netboot_firmware: {} failed ({}), booting it once more",
+                            case.name,
+                            wrong.join("; ")
+                        );
+                        wrong = verify(case, &machine::boot(&format!("case-{i}-again"), case, dir, work));
+                    }
                     eprintln!(
                         "netboot_firmware: {} ({}, {}) in {:?}: {} problem(s)",
                         case.name,

@@ -124,8 +124,10 @@ pub struct Logs {
     pub exited: bool,
 }
 
-pub fn boot(index: usize, case: &Case, dir: &Path, work: &Path) -> Logs {
-    let out = work.join(format!("case-{index}"));
+pub fn boot(label: &str, case: &Case, dir: &Path, work: &Path) -> Logs {
+    static BOOTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let index = BOOTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = work.join(label);
     fs::create_dir_all(&out).unwrap();
     let mut ns = Namespace::new(format!("bfw{}-{index}", std::process::id()), &case.addrs);
     let conf = dnsmasq_conf(case, dir, &out);
