@@ -194,13 +194,18 @@ fn ipxe_scripts_are_well_formed() {
 
 #[test]
 fn pxelinux_files_are_well_formed() {
-    const KEYWORDS: &[&str] = &["DEFAULT", "LABEL", "KERNEL", "APPEND", "SAY", "LOCALBOOT"];
+    const KEYWORDS: &[&str] = &["DEFAULT", "LABEL", "KERNEL", "APPEND", "SAY", "LOCALBOOT", "ONERROR"];
     let mut checked = 0;
     for (_, _, files) in compiled_examples() {
         for (path, body) in under(&files, "provisioning/tftp/pxelinux.cfg/") {
             for line in body.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
                 let word = line.split_whitespace().next().unwrap_or("");
                 assert!(KEYWORDS.contains(&word), "{path}: unexpected PXELINUX keyword `{word}`");
+            }
+            // ONERROR runs a label when the kernel does not load: it must exist.
+            for onerror in body.lines().filter_map(|l| l.trim().strip_prefix("ONERROR ")) {
+                let label = format!("LABEL {}", onerror.trim());
+                assert!(body.lines().any(|l| l.trim() == label), "{path}: ONERROR names no label: {onerror}");
             }
             if !path.ends_with("/default") {
                 let append = body.lines().map(str::trim).find(|l| l.starts_with("APPEND initrd="));

@@ -63,8 +63,10 @@ fn dns(site: &Site, nets: &[&Network], c: &mut String) {
     if domain != settings.domain {
         let _ = writeln!(c, "local=/{}/", settings.domain);
     }
-    let _ = writeln!(c, "# Upstream servers are the site's, not the boot server's /etc/resolv.conf.");
+    let _ = writeln!(c, "# Upstream servers are the site's, not the boot server's /etc/resolv.conf,");
+    let _ = writeln!(c, "# and the boot server's own /etc/hosts entries stay out of the site's names.");
     let _ = writeln!(c, "no-resolv");
+    let _ = writeln!(c, "no-hosts");
     // A network's dns-server is this dnsmasq: forwarding to it would loop.
     let own: Vec<Ipv4Addr> = nets.iter().filter_map(|n| n.dns_server).collect();
     for server in &settings.dns.server {
