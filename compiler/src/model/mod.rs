@@ -7,6 +7,8 @@
 
 mod defaults;
 mod derive;
+mod dns;
+pub use dns::{DnsRecord, UsedName, iface_label};
 mod pack;
 pub use derive::node_address;
 pub use pack::merge;

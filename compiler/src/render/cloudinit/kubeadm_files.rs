@@ -86,7 +86,9 @@ fn admission() -> (String, String) {
 /// before the RBAC for admin.conf exists, so the first host uses that.
 fn kube_vip(plan: &Plan, facts: &HostFacts) -> Result<String, String> {
     let endpoint = plan.kube.endpoint.as_ref().map_err(String::clone)?;
-    let (address, port) = (endpoint.host.as_str(), endpoint.port);
+    // kube-vip holds an address: the endpoint's own, or the name's VIP.
+    let vip = plan.settings.kubernetes.control_plane_address.map(|a| a.to_string());
+    let (address, port) = (vip.as_deref().unwrap_or(endpoint.host.as_str()), endpoint.port);
     let ip = node_ip(plan.settings, facts)
         .ok_or_else(|| format!("`{}` has no node address for kube-vip", facts.host.name))?;
     let iface = interface_of(facts, ip).ok_or_else(|| format!("`{}`: no interface holds {ip}", facts.host.name))?;
