@@ -176,3 +176,161 @@ fn every_name_resolves() {
         }
     }
 }
+
+/// A copy of an example in a temp folder, `edit` applied to its site.kdl.
+fn copy_example(name: &str, edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = root().join("site-examples").join(name);
+    for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+        let dest = tmp.path().join(e.path().strip_prefix(&src).unwrap());
+        if e.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+    let site = tmp.path().join("site.kdl");
+    let text = fs::read_to_string(&site).unwrap();
+    let edited = edit(text.clone());
+    assert_ne!(text, edited, "the edit of {name} changed nothing");
+    fs::write(&site, edited).unwrap();
+    tmp
+}
+
+fn yaml_documents(text: &str) -> Vec<serde_json::Value> {
+    use serde::Deserialize;
+    serde_norway::Deserializer::from_str(text).map(|d| serde_json::Value::deserialize(d).expect("YAML")).collect()
+}
+
+/// `openssl x509 -pubkey | openssl pkey -pubin -outform der | sha256sum`.
+fn openssl_spki_hash(cert: &Path) -> String {
+    let script =
+        format!("openssl x509 -in '{}' -pubkey -noout | openssl pkey -pubin -outform der | sha256sum", cert.display());
+    let out = ok(Command::new("sh").args(["-c", &script]));
+    format!("sha256:{}", out.split_whitespace().next().unwrap())
+}
+
+/// The site's CA, made here with openssl, pins every join: caCertHashes is
+/// openssl's SPKI hash, the documents round-trip through the strict kubeadm
+/// types, and no document skips CA verification.
+#[test]
+fn ca_cert_hashes_are_openssls_spki_hash() {
+    require("openssl", "openssl");
+    let dir = copy_example("nauta-lab", |t| {
+        t.replace(
+            "join-credentials \"kubeadm-join\"",
+            "join-credentials \"kubeadm-join\"\n        ca-certificate \"pki/ca.crt\"",
+        )
+    });
+    fs::create_dir(dir.path().join("pki")).unwrap();
+    let cert = dir.path().join("pki/ca.crt");
+    ok(Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=test-ca",
+        ])
+        .args(["-days", "2", "-keyout"])
+        .arg(dir.path().join("ca.key"))
+        .arg("-out")
+        .arg(&cert));
+    let want = openssl_spki_hash(&cert);
+    let (checked, tree) = bosun::compile(&dir.path().join("site.kdl")).unwrap();
+    let tree = tree.unwrap_or_else(|| panic!("{:?}", checked.diagnostics));
+    let mut joins = 0;
+    for (path, bytes) in &tree.files {
+        let text = text(bytes);
+        assert!(!text.contains("unsafeSkipCAVerification"), "{path} skips CA verification");
+        if !path.starts_with("kubeadm/") {
+            continue;
+        }
+        for doc in yaml_documents(&text) {
+            let typed = bosun::plan::kubeadm::types::Document::from_value(doc.clone())
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert_eq!(typed.to_value().unwrap(), doc, "{path}: the document does not round-trip");
+            if doc["kind"] == "JoinConfiguration" {
+                let hashes = &doc["discovery"]["bootstrapToken"]["caCertHashes"];
+                assert_eq!(hashes, &serde_json::json!([want]), "{path}");
+                joins += 1;
+            }
+        }
+    }
+    assert_eq!(joins, 5, "nauta-lab has five workers, each a join");
+    // The control: a certificate that is not the site's gives another hash.
+    let other = dir.path().join("other.crt");
+    ok(Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=test-ca",
+        ])
+        .args(["-days", "2", "-keyout", "/dev/null", "-out"])
+        .arg(&other));
+    assert_ne!(openssl_spki_hash(&other), want);
+    assert_eq!(bosun::model::ca::spki_sha256(&fs::read_to_string(&other).unwrap()), Ok(openssl_spki_hash(&other)));
+}
+
+/// `bosun init-ca` writes the certificate and the join values and prints
+/// neither secret; a site compiled with that CA holds none of them.
+#[test]
+fn init_ca_secrets_never_reach_output() {
+    require("openssl", "openssl");
+    let dir =
+        copy_example("dgx-pod", |t| t.replace("ca-certificate \"pki/ca.crt\"", "ca-certificate \"fresh/ca.crt\""));
+    fs::create_dir(dir.path().join("fresh")).unwrap();
+    let secrets = tempfile::tempdir().unwrap();
+    let env = secrets.path().join("kubeadm-join.env");
+    let out = bosun(dir.path(), &["init-ca", "--cert", "fresh/ca.crt", "--secrets", env.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(fs::metadata(&env).unwrap().permissions().mode() & 0o777, 0o600);
+    let values = fs::read_to_string(&env).unwrap();
+    let value = |name: &str| {
+        values
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name}"))
+            .to_string()
+    };
+    let key_pem = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, value("BOSUN_CA_KEY")).unwrap(),
+    )
+    .unwrap();
+    assert!(key_pem.starts_with("-----BEGIN PRIVATE KEY-----"), "the CA key is a PEM key");
+    // The key's body lines, the token's secret half and the certificate key.
+    let token = value("BOSUN_JOIN_TOKEN");
+    let mut planted: Vec<String> = key_pem.lines().filter(|l| !l.starts_with("-----")).map(str::to_string).collect();
+    planted.push(token.split_once('.').unwrap().1.to_string());
+    planted.push(value("BOSUN_CERTIFICATE_KEY"));
+    planted.push(value("BOSUN_CA_KEY"));
+    assert!(planted.len() > 10);
+    let hash = openssl_spki_hash(&dir.path().join("fresh/ca.crt"));
+    assert_eq!(value("BOSUN_CA_CERT_HASH"), hash);
+    let (checked, tree) = bosun::compile(&dir.path().join("site.kdl")).unwrap();
+    let tree = tree.unwrap_or_else(|| panic!("{:?}", checked.diagnostics));
+    let mut seen_hash = false;
+    for (path, bytes) in &tree.files {
+        let text = text(bytes);
+        seen_hash |= text.contains(&hash);
+        for p in &planted {
+            assert!(!text.contains(p.as_str()), "{path} holds a secret of the join values");
+        }
+    }
+    assert!(seen_hash, "the compiled tree pins the new CA");
+    for p in &planted {
+        assert!(!printed.contains(p.as_str()), "init-ca printed a secret");
+    }
+}

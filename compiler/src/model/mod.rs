@@ -5,6 +5,7 @@
 //! reported) and their names remembered, so the rules that follow neither
 //! crash on them nor report "unknown host" for a host that merely had a typo.
 
+pub mod ca;
 mod defaults;
 mod derive;
 mod dns;

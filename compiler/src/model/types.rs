@@ -48,6 +48,9 @@ pub struct Kubernetes {
     pub control_plane_address: Option<Ipv4Addr>,
     /// The cluster CA certificate (public), relative to the site file.
     pub ca_certificate: Option<String>,
+    /// That certificate, read with the model (`model::ca`).
+    #[serde(skip)]
+    pub ca: Option<super::ca::CaCert>,
     pub pod_subnet: Cidr,
     pub service_subnet: Cidr,
     #[serde(default = "default_cluster_domain")]
