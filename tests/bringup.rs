@@ -334,3 +334,199 @@ fn init_ca_secrets_never_reach_output() {
         assert!(!printed.contains(p.as_str()), "init-ca printed a secret");
     }
 }
+
+/// A fake `kubeadm`, `kubectl` and `helm`: each records its arguments in
+/// $CALLS; state (init done, releases, root applied) lives in $STATE.
+const FAKE_KUBEADM: &str = r#"#!/bin/sh
+echo "kubeadm $*" >>"$CALLS"
+if [ "$1" = init ]; then touch "$KUBECONFIG"; fi
+"#;
+const FAKE_KUBECTL: &str = r#"#!/bin/sh
+echo "kubectl $*" >>"$CALLS"
+case "$1" in
+  wait) exit 0 ;;
+  get) [ -f "$STATE/root" ] ;;
+  apply) touch "$STATE/root" ;;
+  *) exit 3 ;;
+esac
+"#;
+const FAKE_HELM: &str = r#"#!/bin/sh
+echo "helm $*" >>"$CALLS"
+case "$1" in
+  version) echo "$HELM_VERSION+gfake" ;;
+  status) [ -f "$STATE/helm-$2" ] ;;
+  install)
+    if [ "$2" = "${FAKE_FAIL:-}" ]; then echo "fake failure" >&2; exit 1; fi
+    touch "$STATE/helm-$2" ;;
+  *) exit 3 ;;
+esac
+"#;
+
+/// Calls that change the cluster; a second run must make none.
+fn changing(calls: &[String]) -> Vec<&String> {
+    calls
+        .iter()
+        .filter(|c| ["kubeadm init", "helm install", "kubectl apply"].iter().any(|p| c.starts_with(p)))
+        .collect()
+}
+
+struct Fakes {
+    tmp: tempfile::TempDir,
+}
+
+impl Fakes {
+    fn new(files: &[bosun::render::bringup::BringupFile]) -> Fakes {
+        let tmp = tempfile::tempdir().unwrap();
+        for d in ["bin", "state", "bringup", "kube"] {
+            fs::create_dir(tmp.path().join(d)).unwrap();
+        }
+        for (name, text) in [("kubeadm", FAKE_KUBEADM), ("kubectl", FAKE_KUBECTL), ("helm", FAKE_HELM)] {
+            let p = tmp.path().join("bin").join(name);
+            fs::write(&p, text).unwrap();
+            ok(Command::new("chmod").arg("+x").arg(&p));
+        }
+        for f in files {
+            let name = f.path.rsplit('/').next().unwrap();
+            let dest = if f.path == bosun::render::bringup::SCRIPT {
+                tmp.path().join("bringup.sh")
+            } else {
+                tmp.path().join("bringup").join(name)
+            };
+            fs::write(dest, &f.content).unwrap();
+        }
+        Fakes { tmp }
+    }
+
+    fn path(&self, p: &str) -> std::path::PathBuf {
+        self.tmp.path().join(p)
+    }
+
+    /// Runs the script; (success, stderr, every call so far).
+    fn run(&self, fail: &str) -> (bool, String, Vec<String>) {
+        let out = run(Command::new("sh")
+            .arg(self.path("bringup.sh"))
+            .env("PATH", format!("{}:/usr/bin:/bin", self.path("bin").display()))
+            .env("CALLS", self.path("calls"))
+            .env("STATE", self.path("state"))
+            .env("FAKE_FAIL", fail)
+            .env("HELM_VERSION", bosun::packs::tools::HELM.version)
+            .env("KUBECONFIG", self.path("kube/admin.conf"))
+            .env("BOSUN_JOIN_SCRIPT", "true")
+            .env("BOSUN_BRINGUP_DIR", self.path("bringup"))
+            .env("BOSUN_BRINGUP_LOG", self.path("bringup.log"))
+            .env("BOSUN_BRINGUP_TIMEOUT", "5"));
+        let calls = fs::read_to_string(self.path("calls")).unwrap_or_default().lines().map(str::to_string).collect();
+        (out.status.success(), text(&out.stderr), calls)
+    }
+}
+
+/// The release name and namespace the engine's own object for `pack` uses,
+/// from the compiled gitops/ tree.
+fn adopted_as(files: &std::collections::BTreeMap<String, Vec<u8>>, pack: &str) -> (String, String) {
+    let find = |suffix: &str| {
+        let (_, bytes) = files
+            .iter()
+            .find(|(p, _)| p.starts_with("gitops/") && p.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no {suffix}"));
+        yaml_documents(&text(bytes)).remove(0)
+    };
+    if files.contains_key("gitops/root.yaml") {
+        let app = find(&format!("application-{pack}.yaml"));
+        let source = &app["spec"]["sources"][0];
+        (
+            source["helm"]["releaseName"].as_str().unwrap().into(),
+            app["spec"]["destination"]["namespace"].as_str().unwrap().into(),
+        )
+    } else {
+        let hr = find(&format!("helmrelease-{pack}.yaml"));
+        (hr["spec"]["releaseName"].as_str().unwrap().into(), hr["spec"]["targetNamespace"].as_str().unwrap().into())
+    }
+}
+
+/// The bring-up script of every example (Argo CD and Flux): shellcheck
+/// passes; with fake tools the calls come in order (init → CNI → nodes
+/// Ready → engine → root) with the pinned charts, the seed's values files
+/// and the release names the engine adopts; a second run changes nothing;
+/// a failing step stops the script with a message naming it.
+#[test]
+fn bringup_script_runs_in_order_once_and_stops_on_failure() {
+    require("shellcheck", "shellcheck");
+    let mut engines = std::collections::BTreeSet::new();
+    for (example, site) in examples() {
+        let checked = bosun::check(&site).unwrap();
+        let plan = bosun::plan::plan(&checked.site).unwrap();
+        let first = &plan.hosts[plan.kube.control_planes[0]];
+        let files = bosun::render::bringup::files(&plan, first).unwrap();
+        let (_, tree) = bosun::compile(&site).unwrap();
+        let tree = tree.unwrap().files;
+        let seed = text(&tree[&format!("provisioning/cloud-init/{}/user-data", first.host.name)]);
+        for f in &files {
+            assert!(seed.contains(f.path), "{example}: the seed of {} lacks {}", first.host.name, f.path);
+        }
+        let gitops = checked.site.settings.as_ref().unwrap().gitops.as_ref().unwrap();
+        let engine = bosun::model::spelled(&gitops.engine);
+        engines.insert(engine.clone());
+        let cni = bosun::packs::catalog::cni(checked.site.settings.as_ref().unwrap().kubernetes.cni);
+        let content =
+            |p: &str| &files.iter().find(|f| f.path == p).unwrap_or_else(|| panic!("{example}: no {p}")).content;
+        use bosun::render::bringup::{CNI_VALUES, ENGINE_VALUES, ROOT, SCRIPT};
+        assert_eq!(content(CNI_VALUES).as_bytes(), &tree[&format!("packs/{cni}/values.yaml")][..], "{example}");
+        assert_eq!(content(ENGINE_VALUES).as_bytes(), &tree[&format!("packs/{engine}/values.yaml")][..], "{example}");
+        let root = yaml_documents(content(ROOT));
+        let in_tree = if engine == "argocd" { "gitops/root.yaml" } else { "gitops/gitrepository.yaml" };
+        assert_eq!(root[0], yaml_documents(&text(&tree[in_tree]))[0], "{example}: root object");
+
+        let fakes = Fakes::new(&files);
+        let sc = run(Command::new("shellcheck").arg(fakes.path("bringup.sh")));
+        assert!(sc.status.success(), "{example}: shellcheck:\n{}", text(&sc.stdout));
+        let (ok1, err, calls) = fakes.run("");
+        assert!(ok1, "{example}: first run failed: {err}\n{calls:?}");
+        let steps: Vec<&String> = calls
+            .iter()
+            .filter(|c| changing(std::slice::from_ref(c)).len() == 1 || c.starts_with("kubectl wait"))
+            .collect();
+        let chart = |pack: &str| bosun::packs::builtin(pack).unwrap().chart.version();
+        let (cni_release, cni_ns) = adopted_as(&tree, cni);
+        let (engine_release, engine_ns) = adopted_as(&tree, &engine);
+        assert_eq!(steps.len(), 5, "{example}: {steps:?}");
+        assert!(steps[0].starts_with("kubeadm init"), "{example}: {steps:?}");
+        let cni_line = format!("helm install {cni_release} ");
+        assert!(steps[1].starts_with(&cni_line), "{example}: {steps:?}");
+        assert!(steps[1].contains(&format!("--version {}", chart(cni))), "{example}: {}", steps[1]);
+        assert!(steps[1].contains(&format!("-f {}/cni.values.yaml", fakes.path("bringup").display())), "{}", steps[1]);
+        assert!(steps[1].contains(&format!("--namespace {cni_ns} ")), "{example}: {}", steps[1]);
+        assert!(steps[2].starts_with("kubectl wait --for=condition=Ready nodes --all"), "{example}: {steps:?}");
+        assert!(steps[3].starts_with(&format!("helm install {engine_release} ")), "{example}: {steps:?}");
+        assert!(steps[3].contains(&format!("--version {}", chart(&engine))), "{example}: {}", steps[3]);
+        assert!(
+            steps[3].contains(&format!("-f {}/engine.values.yaml", fakes.path("bringup").display())),
+            "{}",
+            steps[3]
+        );
+        assert!(steps[3].contains(&format!("--namespace {engine_ns} ")), "{example}: {}", steps[3]);
+        assert_eq!(steps[4], &format!("kubectl apply -f {}/root.yaml", fakes.path("bringup").display()), "{example}");
+        let log = fs::read_to_string(fakes.path("bringup.log")).unwrap();
+        assert!(log.contains("step engine") && log.contains("step finished"), "{example}: {log}");
+
+        let (ok2, err2, again) = fakes.run("");
+        assert!(ok2, "{example}: second run failed: {err2}");
+        assert_eq!(
+            changing(&again[calls.len()..]),
+            Vec::<&String>::new(),
+            "{example}: the second run changed something"
+        );
+
+        let failing = Fakes::new(&files);
+        let (ok3, err3, calls3) = failing.run(&engine_release);
+        assert!(!ok3, "{example}: a failing engine install must stop the script");
+        assert!(
+            err3.contains(&format!("FAILED at step 'engine': helm install {engine_release} failed")),
+            "{example}: {err3}"
+        );
+        assert!(!calls3.iter().any(|c| c.starts_with("kubectl apply")), "{example}: went on after the failure");
+        let log3 = fs::read_to_string(failing.path("bringup.log")).unwrap();
+        assert!(log3.contains("FAILED at step 'engine'"), "{example}: {log3}");
+        let _ = SCRIPT;
+    }
+    assert_eq!(engines.into_iter().collect::<Vec<_>>(), ["argocd", "flux"], "both engines are covered");
+}

@@ -2,6 +2,7 @@
 //! per artifact family. Nothing here touches the disk.
 
 mod bmc;
+pub mod bringup;
 mod cloudinit;
 pub mod cluster;
 mod dnsmasq;

@@ -54,6 +54,14 @@ pub fn host_files(shared: &Shared, facts: &HostFacts, template: &str) -> Result<
         if let Some(ca) = k.ca.as_ref().filter(|_| runs_init(plan, facts)) {
             out.push(HostFile { path: CA_CERT, permissions: "0644", content: ca.pem.clone() });
         }
+        if runs_init(plan, facts) {
+            let files = crate::render::bringup::files(plan, facts)?;
+            out.extend(files.into_iter().map(|f| HostFile {
+                path: f.path,
+                permissions: f.permissions,
+                content: f.content,
+            }));
+        }
     }
     out.sort_by(|a, b| a.path.cmp(b.path));
     Ok(out)
