@@ -530,3 +530,39 @@ fn bringup_script_runs_in_order_once_and_stops_on_failure() {
     }
     assert_eq!(engines.into_iter().collect::<Vec<_>>(), ["argocd", "flux"], "both engines are covered");
 }
+
+/// `systemd-analyze verify` of the units; (success, what it said).
+fn verify_units(units: &[std::path::PathBuf]) -> (bool, String) {
+    let out = run(Command::new("systemd-analyze").arg("verify").args(units));
+    (out.status.success(), format!("{}{}", text(&out.stdout), text(&out.stderr)))
+}
+
+/// The boot server's units of every example pass `systemd-analyze verify`
+/// with nothing to say, and dnsmasq's runs the compiled configuration.
+#[test]
+fn boot_server_units_verify() {
+    require("systemd-analyze", "systemd");
+    for (example, site) in examples() {
+        let (_, tree) = bosun::compile(&site).unwrap();
+        let tree = tree.unwrap().files;
+        let tmp = tempfile::tempdir().unwrap();
+        let mut units = Vec::new();
+        for (path, bytes) in tree.iter().filter(|(p, _)| p.starts_with("provisioning/bootserver/")) {
+            let p = tmp.path().join(path.rsplit('/').next().unwrap());
+            fs::write(&p, bytes).unwrap();
+            units.push(p);
+        }
+        let names: Vec<String> = units.iter().map(|u| u.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert!(names.contains(&"bosun-dnsmasq.service".to_string()), "{example}: {names:?}");
+        assert!(names.iter().any(|n| n.starts_with("bosun-http-")), "{example}: {names:?}");
+        let dnsmasq = fs::read_to_string(tmp.path().join("bosun-dnsmasq.service")).unwrap();
+        assert!(dnsmasq.contains("--conf-file=/srv/bosun/provisioning/dnsmasq/dnsmasq.conf"), "{example}");
+        let (ok, said) = verify_units(&units);
+        assert!(ok && said.trim().is_empty(), "{example}: systemd-analyze verify:\n{said}");
+        // The control: a setting systemd does not know is reported.
+        let bad = tmp.path().join("bosun-bad.service");
+        fs::write(&bad, dnsmasq.replace("Restart=on-failure", "Restart=sometimes")).unwrap();
+        let (_, said) = verify_units(&[bad]);
+        assert!(said.contains("sometimes"), "{example}: verify missed a bad setting: {said}");
+    }
+}
