@@ -481,6 +481,11 @@ pub fn import_with(
     w.open("kubernetes", &[], &[("version", version.into())]);
     if let Some(e) = &endpoint {
         w.node("control-plane-endpoint", &[e.into()], &[]);
+        // Kubespray's load-balancer address is the endpoint's VIP: the
+        // compiled dnsmasq answers the name with it, kube-vip holds it.
+        if let Some(a) = vars.get("loadbalancer_apiserver").and_then(|l| l.get("address")).and_then(scalar) {
+            w.node("control-plane-address", &[a.into()], &[]);
+        }
     }
     w.node("pod-subnet", &[vars.str("kube_pods_subnet").unwrap_or_else(|| POD_SUBNET.into()).into()], &[]);
     w.node(
