@@ -104,6 +104,7 @@ fn analyse(path: &Path, timings: &mut timings::Timings) -> Result<Checked, parse
         // whose pack nodes are sound.
         let dir = path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
         packs::folder::load(&dir, &mut site, &mut parsed.sources, &mut diags);
+        model::ca::load(&dir, &mut site, &mut diags);
     }
     timings.lap("model (and pack folders)");
     let site = site;

@@ -84,7 +84,11 @@ fn at(c: usize, n: usize) -> String {
 
 fn header(out: &mut String, spec: Spec) {
     let cps = control_planes(spec);
-    let endpoint = if cps > 1 { "        control-plane-endpoint \"api.synth.example:6443\"\n" } else { "" };
+    let endpoint = if cps > 1 {
+        "        control-plane-endpoint \"api.synth.example:6443\"\n        control-plane-address \"10.16.0.4\"\n"
+    } else {
+        ""
+    };
     let _ = write!(
         out,
         r#"// A synthetic site of {hosts} hosts, generated for benchmarks and tests.
@@ -108,6 +112,13 @@ site "synth" {{
     dns {{
         server "10.16.0.5"
         search "nodes.synth.example"
+        // The site's own names that are not hosts: every name it uses resolves.
+        record "ntp{rev}.synth.example" address="10.16.0.6"
+        record "proxy.synth.example" address="10.16.0.7"
+        record "registry.synth.example" address="10.16.0.8"
+        record "cache.synth.example" address="10.16.0.8"
+        record "git.synth.example" address="10.16.0.9"
+        record "nfs.synth.example" address="10.16.0.10"
     }}
     ntp "ntp{rev}.synth.example"
     proxy http="http://proxy.synth.example:3128" https="http://proxy.synth.example:3128" no-proxy="localhost,.synth.example"

@@ -5,6 +5,7 @@ mod diff;
 mod explain;
 mod fmt;
 mod import;
+mod init_ca;
 mod report;
 
 use std::path::PathBuf;
@@ -66,6 +67,9 @@ enum Command {
     Explain(explain::Args),
     /// List the built-in packs with their pinned charts.
     Packs,
+    /// Create the cluster CA, bootstrap token and certificate key once: the
+    /// certificate for the site, the rest into a join-values file.
+    InitCa(init_ca::Args),
 }
 
 #[derive(clap::Args)]
@@ -103,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args.site, args.check),
         Command::Import(args) => import::run(args),
         Command::Explain(args) => explain::run(&args),
+        Command::InitCa(args) => init_ca::run(&args),
         Command::Packs => {
             print!("{}", packs_table());
             0

@@ -5,10 +5,13 @@
 //! reported) and their names remembered, so the rules that follow neither
 //! crash on them nor report "unknown host" for a host that merely had a typo.
 
+pub mod ca;
 mod defaults;
 mod derive;
+mod dns;
 pub mod experiment;
 mod mig;
+pub use dns::{DnsRecord, UsedName, iface_label};
 mod pack;
 mod taint;
 pub use derive::node_address;

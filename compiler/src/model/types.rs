@@ -46,6 +46,14 @@ pub struct Settings {
 pub struct Kubernetes {
     pub version: String,
     pub control_plane_endpoint: Option<HostPort>,
+    /// The endpoint's address: the VIP kube-vip holds, answered for the
+    /// endpoint's name by the compiled dnsmasq.
+    pub control_plane_address: Option<Ipv4Addr>,
+    /// The cluster CA certificate (public), relative to the site file.
+    pub ca_certificate: Option<String>,
+    /// That certificate, read with the model (`model::ca`).
+    #[serde(skip)]
+    pub ca: Option<super::ca::CaCert>,
     pub pod_subnet: Cidr,
     pub service_subnet: Cidr,
     #[serde(default = "default_cluster_domain")]
@@ -112,6 +120,8 @@ pub struct Dns {
     pub server: Vec<Ipv4Addr>,
     #[serde(default)]
     pub search: Vec<String>,
+    #[serde(default)]
+    pub record: Vec<super::dns::DnsRecord>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod folder;
 pub mod graph;
 pub mod secrets;
+pub mod tools;
 
 pub use catalog::{BUILTIN, BuiltinPack, Chart, builtin, builtin_names};
 

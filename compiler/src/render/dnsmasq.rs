@@ -48,8 +48,8 @@ fn header(plan: &Plan, c: &mut String) {
     let _ = writeln!(c, "# and runs (docs/provisioning.md):");
     let _ = writeln!(c, "#   dnsmasq --keep-in-foreground --conf-file={SERVE_ROOT}/dnsmasq/dnsmasq.conf \\");
     let _ = writeln!(c, "#           --interface=NIC-ON-THE-SERVED-NETWORKS");
-    let _ = writeln!(c, "# Records for names that are not hosts of the site (the API endpoint,");
-    let _ = writeln!(c, "# registries) belong in a second --conf-file.");
+    let _ = writeln!(c, "# Names that are not hosts (the API endpoint, registries, mirrors, NFS");
+    let _ = writeln!(c, "# servers) are the site's `dns {{ record }}`s, answered below.");
 }
 
 fn dns(site: &Site, nets: &[&Network], c: &mut String) {
@@ -323,6 +323,28 @@ fn records(plan: &Plan, c: &mut String) {
                 }
             }
         }
+    }
+    names(plan.site, c);
+}
+
+/// The names that are not hosts: the endpoint's VIP and the `record`s.
+fn names(site: &Site, c: &mut String) {
+    let Some(s) = site.settings.as_ref() else { return };
+    let k = s.kubernetes.as_ref();
+    let endpoint = k.and_then(|k| k.control_plane_endpoint.as_ref()).filter(|e| e.host.parse::<Ipv4Addr>().is_err());
+    let vip = endpoint
+        .zip(k.and_then(|k| k.control_plane_address))
+        .filter(|(e, _)| !s.dns.record.iter().any(|r| r.name == e.host));
+    if vip.is_none() && s.dns.record.is_empty() {
+        return;
+    }
+    let _ = writeln!(c, "# Names on the site's networks that are not hosts.");
+    if let Some((e, ip)) = vip {
+        let _ = writeln!(c, "# The API endpoint: the VIP kube-vip holds on the control-plane hosts.");
+        let _ = writeln!(c, "host-record={},{ip}", e.host);
+    }
+    for r in &s.dns.record {
+        let _ = writeln!(c, "host-record={},{}", r.name, r.address);
     }
 }
 

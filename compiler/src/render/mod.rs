@@ -2,6 +2,8 @@
 //! per artifact family. Nothing here touches the disk.
 
 mod bmc;
+mod bootserver;
+pub mod bringup;
 mod cloudinit;
 pub mod cluster;
 mod dnsmasq;
@@ -32,7 +34,12 @@ type Renderer = fn(&Plan, &mut Outputs) -> Result<(), String>;
 /// renderer reads another's files, so the grouping is only about balancing
 /// the cores: the seeds and the cluster objects are the large ones.
 const GROUPS: &[&[(&str, Renderer)]] = &[
-    &[("render dnsmasq", dnsmasq::render), ("render tftp", tftp::render), ("render bmc", bmc::render)],
+    &[
+        ("render dnsmasq", dnsmasq::render),
+        ("render tftp", tftp::render),
+        ("render bmc", bmc::render),
+        ("render boot server", bootserver::render),
+    ],
     &[("render packs", packs::render), ("render gitops", gitops::render)],
     &[("render kubeadm and cloud-init", kubeadm_and_seeds)],
     &[("render cluster", cluster::render)],

@@ -1,7 +1,8 @@
 //! What dnsmasq and the hosts' resolvers refuse: domains with over-long
 //! labels, a search list over its DHCP option, an http-server URL over
 //! dnsmasq's line, and addresses no server can have (0.0.0.0, broadcast,
-//! loopback, multicast, inside the pod or service subnet).
+//! loopback, multicast, inside the pod or service subnet); and every name
+//! the site uses inside its own domains resolves through the compiled dnsmasq.
 
 use std::net::Ipv4Addr;
 
@@ -39,6 +40,9 @@ pub fn check(cx: &mut Ctx) {
         }
     }
     search_list(cx);
+    records(cx);
+    unresolved(cx);
+    endpoint_address(cx);
     for net in &cx.site.networks {
         cidr_special(cx, &net.cidr, &net.at.at("cidr"));
         http_server(cx, net);
@@ -154,6 +158,89 @@ fn http_server(cx: &mut Ctx, net: &crate::model::Network) {
             ),
         )
         .label_opt(cx.span(&net.at.at("pxe/http-server")), "this URL");
+        cx.push(d);
+    }
+}
+
+/// The compiled dnsmasq answers the site's domains alone and never forwards
+/// them: a name there that no host or `record` answers fails at boot (an
+/// HA endpoint that does not resolve never forms a cluster).
+fn unresolved(cx: &mut Ctx) {
+    let site = cx.site;
+    // A host or setting left out for an error already reported would make
+    // its names look unresolved.
+    if cx.incomplete || !site.skipped.is_empty() {
+        return;
+    }
+    let mut missing: Vec<(String, Vec<crate::model::UsedName>)> = Vec::new();
+    for u in site.used_names() {
+        // A name that is no DNS name is reported as such, not again here.
+        let malformed = dns_name_problem(&u.name).is_some();
+        if malformed || !site.in_site_domains(&u.name) || site.resolve(&u.name).is_some() {
+            continue;
+        }
+        match missing.iter_mut().find(|(n, _)| *n == u.name) {
+            Some((_, uses)) => uses.push(u),
+            None => missing.push((u.name.clone(), vec![u])),
+        }
+    }
+    let domain = site.settings.as_ref().map(|s| s.domain.clone()).unwrap_or_default();
+    for (name, uses) in missing {
+        let mut d = Diagnostic::new(
+            &UNRESOLVED_NAME,
+            format!("`{}` does not resolve: no host or `record` of the site answers it", short(&name)),
+        );
+        for u in &uses {
+            d = d.label_opt(cx.span(&u.ptr), format!("{} looked up here", u.what));
+        }
+        cx.push(d.help(format!(
+            "names in `{domain}` are answered by the compiled dnsmasq alone, never forwarded: add `record \"{}\" address=\"IP\"` to the site's `dns` block",
+            short(&name)
+        )));
+    }
+}
+
+/// A `record` that another answer already covers: the one dnsmasq picks
+/// would be a matter of line order.
+fn records(cx: &mut Ctx) {
+    let site = cx.site;
+    let Some(s) = &site.settings else { return };
+    let hosts_domain = site.hosts_domain().unwrap_or_default();
+    let k = s.kubernetes.as_ref();
+    let endpoint = k
+        .and_then(|k| k.control_plane_endpoint.as_ref())
+        .filter(|_| k.is_some_and(|k| k.control_plane_address.is_some()));
+    for (i, r) in s.dns.record.iter().enumerate() {
+        let host =
+            r.name.strip_suffix(&format!(".{hosts_domain}")).and_then(|l| site.hosts.iter().find(|h| h.name == l));
+        let why = if s.dns.record[..i].iter().any(|o| o.name == r.name) {
+            "another `record` has it".to_string()
+        } else if let Some(h) = host {
+            format!("it is host `{}`'s name", h.name)
+        } else if endpoint.is_some_and(|e| e.host == r.name) {
+            "it is the control-plane endpoint, whose address is `control-plane-address`".to_string()
+        } else {
+            continue;
+        };
+        let d = Diagnostic::new(&DUPLICATE_RECORD, format!("record `{}` is answered twice: {why}", short(&r.name)))
+            .label_opt(cx.span(&format!("/site/dns/record/{i}/name")), "a second answer");
+        cx.push(d);
+    }
+}
+
+/// kube-vip holds an address, not a name: with several control-plane
+/// hosts behind a named endpoint, the site says which.
+fn endpoint_address(cx: &mut Ctx) {
+    let site = cx.site;
+    let Some(k) = site.settings.as_ref().and_then(|s| s.kubernetes.as_ref()) else { return };
+    let Some(e) = &k.control_plane_endpoint else { return };
+    let cps = site.hosts.iter().filter(|h| h.role == crate::model::Role::ControlPlane).count();
+    if cps > 1 && k.control_plane_address.is_none() && e.host.parse::<Ipv4Addr>().is_err() {
+        let d = Diagnostic::new(
+            &ENDPOINT_ADDRESS,
+            format!("{cps} control-plane hosts share endpoint `{}`, whose address is not given", short(&e.host)),
+        )
+        .label_opt(cx.span("/site/kubernetes/control-plane-endpoint"), "kube-vip needs this name's address");
         cx.push(d);
     }
 }

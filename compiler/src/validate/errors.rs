@@ -192,6 +192,15 @@ codes! {
     HTTPS_WITHOUT_IPXE = "bosun::image::https-without-ipxe", Error,
         "an image fetched over https is installed from a network without iPXE",
         "GRUB and PXELINUX fetch over http and tftp only: serve the kernel and initrd over http://, or set ipxe=#true in the network's `pxe`";
+    UNRESOLVED_NAME = "bosun::dns::unresolved-name", Error,
+        "a name in the site's domains that the site uses (endpoint, registry, NFS server, boot or git server) is neither a host nor a `record`",
+        "add `record \"NAME\" address=\"IP\"` to the site's `dns` block, or use a host's name (HOST.NODES-DOMAIN.DOMAIN)";
+    DUPLICATE_RECORD = "bosun::dns::duplicate-record", Error,
+        "a `record` names a host, another record, or the control-plane endpoint that has an address already",
+        "keep one: a host's name resolves by itself, and `control-plane-address` gives the endpoint's";
+    ENDPOINT_ADDRESS = "bosun::kubernetes::endpoint-address", Error,
+        "several control-plane hosts and an endpoint given by name, without `control-plane-address`",
+        "add `control-plane-address \"IP\"` to `kubernetes`: the VIP kube-vip holds and the compiled dnsmasq answers for the endpoint's name";
 }
 
 pub use slurm::{

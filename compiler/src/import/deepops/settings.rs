@@ -116,6 +116,11 @@ pub fn kubernetes(cx: &mut Ctx, w: &mut Writer, out: &mut Imported) {
     w.open("kubernetes", &[], &[("version", version.into())]);
     if let Some(e) = &endpoint {
         w.node("control-plane-endpoint", &[e.into()], &[]);
+        // Kubespray's load-balancer address is the endpoint's VIP: the
+        // compiled dnsmasq answers the name with it, kube-vip holds it.
+        if let Some(a) = lb.as_ref().and_then(|(l, _)| l.get("address")).and_then(scalar) {
+            w.node("control-plane-address", &[a.into()], &[]);
+        }
     }
     w.node("pod-subnet", &[pod.into()], &[]);
     w.node("service-subnet", &[svc.into()], &[]);

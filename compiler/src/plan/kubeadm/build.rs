@@ -134,7 +134,15 @@ fn join(ctx: &Context, facts: &HostFacts, api: Api) -> Result<JoinConfiguration,
             bootstrap_token: BootstrapTokenDiscovery {
                 token: TOKEN.into(),
                 api_server_endpoint: ctx.endpoint()?,
-                ca_cert_hashes: vec![CA_CERT_HASH.into()],
+                // Known at compile time when the site names its CA, so
+                // no host waits for `kubeadm init` to publish it.
+                ca_cert_hashes: vec![
+                    plan.settings
+                        .kubernetes
+                        .as_ref()
+                        .and_then(|k| k.ca.as_ref())
+                        .map_or(CA_CERT_HASH.into(), |ca| ca.hash.clone()),
+                ],
                 unsafe_skip_ca_verification: None,
             },
             tls_bootstrap_token: None,

@@ -22,6 +22,9 @@ const JOIN_ENV: &str = "/etc/bosun/join.env";
 /// The configuration with the join values filled in; /run is a tmpfs.
 pub const FILLED_CONFIG: &str = "/run/bosun/kubeadm.yaml";
 pub const JOIN_SCRIPT: &str = "/usr/local/sbin/bosun-kubeadm-config";
+/// Where `kubeadm init` finds the site's CA instead of making its own.
+const CA_CERT: &str = "/etc/kubernetes/pki/ca.crt";
+const CA_KEY: &str = "/etc/kubernetes/pki/ca.key";
 
 /// A file for `write_files`: path, mode, content.
 pub struct HostFile {
@@ -47,6 +50,17 @@ pub fn host_files(shared: &Shared, facts: &HostFacts, template: &str) -> Result<
         }
         if plan.kube.highly_available() {
             out.push(HostFile { path: KUBE_VIP_MANIFEST, permissions: "0600", content: kube_vip(plan, facts)? });
+        }
+        if let Some(ca) = k.ca.as_ref().filter(|_| runs_init(plan, facts)) {
+            out.push(HostFile { path: CA_CERT, permissions: "0644", content: ca.pem.clone() });
+        }
+        if runs_init(plan, facts) {
+            let files = crate::render::bringup::files(plan, facts)?;
+            out.extend(files.into_iter().map(|f| HostFile {
+                path: f.path,
+                permissions: f.permissions,
+                content: f.content,
+            }));
         }
     }
     out.sort_by(|a, b| a.path.cmp(b.path));
@@ -86,7 +100,9 @@ fn admission() -> (String, String) {
 /// before the RBAC for admin.conf exists, so the first host uses that.
 fn kube_vip(plan: &Plan, facts: &HostFacts) -> Result<String, String> {
     let endpoint = plan.kube.endpoint.as_ref().map_err(String::clone)?;
-    let (address, port) = (endpoint.host.as_str(), endpoint.port);
+    // kube-vip holds an address: the endpoint's own, or the name's VIP.
+    let vip = plan.settings.kubernetes.as_ref().and_then(|k| k.control_plane_address).map(|a| a.to_string());
+    let (address, port) = (vip.as_deref().unwrap_or(endpoint.host.as_str()), endpoint.port);
     let ip = node_ip(plan.settings, facts)
         .ok_or_else(|| format!("`{}` has no node address for kube-vip", facts.host.name))?;
     let iface = interface_of(facts, ip).ok_or_else(|| format!("`{}`: no interface holds {ip}", facts.host.name))?;
@@ -142,7 +158,9 @@ fn join_url(shared: &Shared, facts: &HostFacts) -> Option<String> {
 /// since the CA hash exists only after `kubeadm init`), checks each value's
 /// shape, and writes the filled copy readable by root only.
 fn join_script(shared: &Shared, facts: &HostFacts, template: &str) -> String {
-    let needed: Vec<(&str, &str, &str)> = [
+    let ca_key =
+        runs_init(shared.plan, facts) && shared.plan.settings.kubernetes.as_ref().is_some_and(|k| k.ca.is_some());
+    let mut needed: Vec<(&str, &str, &str)> = [
         ("BOSUN_JOIN_TOKEN", TOKEN, "^[a-z0-9]{6}\\.[a-z0-9]{16}$"),
         ("BOSUN_CA_CERT_HASH", CA_CERT_HASH, "^sha256:[a-f0-9]{64}$"),
         ("BOSUN_CERTIFICATE_KEY", CERTIFICATE_KEY, "^[a-f0-9]{64}$"),
@@ -150,6 +168,10 @@ fn join_script(shared: &Shared, facts: &HostFacts, template: &str) -> String {
     .into_iter()
     .filter(|(_, placeholder, _)| template.contains(placeholder))
     .collect();
+    // The CA key: one line of base64 PEM, written beside the CA certificate.
+    if ca_key {
+        needed.push(("BOSUN_CA_KEY", "", "^[A-Za-z0-9+/]+=*$"));
+    }
     let mut s =
         String::from("#!/bin/sh\n# Written by bosun: fills the join secret into the kubeadm configuration.\nset -eu\n");
     s.push_str(&format!("template={}\nsecrets={JOIN_ENV}\nout={FILLED_CONFIG}\n", KUBEADM_CONFIG_PATH));
@@ -165,10 +187,21 @@ fn join_script(shared: &Shared, facts: &HostFacts, template: &str) -> String {
             "if ! complete; then echo \"bosun: $secrets is missing or incomplete; place the join values there (docs/kubernetes.md)\" >&2; exit 1; fi\n",
         ),
     }
-    let seds: Vec<String> =
-        needed.iter().map(|(name, placeholder, _)| format!(" -e \"s|{placeholder}|$(value {name})|g\"")).collect();
+    let seds: Vec<String> = needed
+        .iter()
+        .filter(|(_, placeholder, _)| !placeholder.is_empty())
+        .map(|(name, placeholder, _)| format!(" -e \"s|{placeholder}|$(value {name})|g\""))
+        .collect();
     s.push_str(&format!("umask 077\nmkdir -p /run/bosun\nsed{} \"$template\" > \"$out\"\n", seds.join("")));
+    if ca_key {
+        s.push_str(&format!("mkdir -p /etc/kubernetes/pki\nvalue BOSUN_CA_KEY | base64 -d > {CA_KEY}\n"));
+    }
     s
+}
+
+/// The first control-plane host, which runs `kubeadm init`.
+fn runs_init(plan: &Plan, facts: &HostFacts) -> bool {
+    plan.kube.control_planes.first().is_some_and(|&i| plan.hosts[i].host.name == facts.host.name)
 }
 
 /// The name of the interface or bond that holds `ip`.

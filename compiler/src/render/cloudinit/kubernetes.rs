@@ -157,6 +157,10 @@ fn runcmd(plan: &Plan, init: bool) -> Result<Vec<String>, String> {
         "systemctl enable kubelet".to_string(),
     ];
     cmds.push(kubeadm_step(init));
+    if init && plan.settings.gitops.is_some() {
+        // From kubeadm init to a cluster the GitOps engine syncs (docs/bring-up.md).
+        cmds.push(crate::render::bringup::SCRIPT.to_string());
+    }
     Ok(cmds)
 }
 

@@ -23,17 +23,7 @@ pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), Str
     let g = layout.gitops;
     let ns = crate::packs::builtin_namespace(plan.site, ARGOCD).to_string();
     let sync = sync_policy(plan);
-    let root = Object::new(
-        metadata(ROOT_APP, &ns, BTreeMap::new()),
-        ApplicationSpec {
-            project: "default".to_string(),
-            source: Some(git_source(g, repo_path(g, "gitops/apps"))),
-            destination: Destination { server: IN_CLUSTER.to_string(), namespace: Some(ns.clone()) },
-            sources: None,
-            sync_policy: sync.clone(),
-        },
-    );
-    write(out, &["gitops", "root.yaml"], &root)?;
+    write(out, &["gitops", "root.yaml"], &root(plan, g))?;
     for i in &layout.installs {
         let file = format!("application-{}.yaml", i.name);
         write(out, &["gitops", "apps", &file], &application(g, i, &ns, &sync))?;
@@ -70,6 +60,21 @@ pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), Str
 }
 
 /// A folder of the site's repository at the site's revision.
+/// The app of apps: what is applied once, by hand or by the bring-up.
+pub fn root(plan: &Plan, g: &Gitops) -> Object<ApplicationSpec> {
+    let ns = crate::packs::builtin_namespace(plan.site, ARGOCD).to_string();
+    Object::new(
+        metadata(ROOT_APP, &ns, BTreeMap::new()),
+        ApplicationSpec {
+            project: "default".to_string(),
+            source: Some(git_source(g, repo_path(g, "gitops/apps"))),
+            destination: Destination { server: IN_CLUSTER.to_string(), namespace: Some(ns) },
+            sources: None,
+            sync_policy: sync_policy(plan),
+        },
+    )
+}
+
 fn git_source(g: &Gitops, path: String) -> AppSource {
     AppSource {
         repo_url: g.repo.clone(),

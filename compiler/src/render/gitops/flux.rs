@@ -17,18 +17,14 @@ const NS: &str = "flux-system";
 const GIT: &str = "bosun-site";
 const HELM_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 
+/// The Kustomization `flux bootstrap --path=<path>/gitops` would create:
+/// it applies gitops/kustomization.yaml, and through it everything else.
+pub const ROOT: &str = "bosun-root";
+
 pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), String> {
     let g = layout.gitops;
     let prune = g.sync().prune;
-    let git = Object::new(
-        metadata(GIT, NS, BTreeMap::new()),
-        GitRepositorySpec {
-            interval: "1m".to_string(),
-            url: g.repo.clone(),
-            ref_: GitRef { branch: g.revision.clone() },
-        },
-    );
-    write(out, &["gitops", "gitrepository.yaml"], &git)?;
+    write(out, &["gitops", "gitrepository.yaml"], &git_repository(g))?;
     let mut top = vec!["gitrepository.yaml".to_string()];
     let kustomization = |name: &str, path: String, depends: Vec<String>| {
         Object::new(
@@ -86,6 +82,36 @@ pub fn render(plan: &Plan, layout: &Layout, out: &mut Outputs) -> Result<(), Str
         resources: top,
     };
     write(out, &["gitops", "kustomization.yaml"], &index)
+}
+
+fn git_repository(g: &crate::model::Gitops) -> Object<GitRepositorySpec> {
+    Object::new(
+        metadata(GIT, NS, BTreeMap::new()),
+        GitRepositorySpec {
+            interval: "1m".to_string(),
+            url: g.repo.clone(),
+            ref_: GitRef { branch: g.revision.clone() },
+        },
+    )
+}
+
+/// What the bring-up applies in place of `flux bootstrap`: the
+/// GitRepository and the Kustomization of gitops/.
+pub fn root(g: &crate::model::Gitops) -> Result<Vec<serde_json::Value>, String> {
+    let root = Object::new(
+        metadata(ROOT, NS, BTreeMap::new()),
+        KustomizationSpec {
+            interval: "10m".to_string(),
+            path: format!("./{}", repo_path(g, "gitops")),
+            prune: g.sync().prune,
+            wait: false,
+            timeout: "15m".to_string(),
+            source_ref: source_ref("GitRepository", GIT, None),
+            depends_on: None,
+        },
+    );
+    let value = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| e.to_string());
+    Ok(vec![value(serde_json::to_value(git_repository(g)))?, value(serde_json::to_value(root))?])
 }
 
 fn source_ref(kind: &str, name: &str, namespace: Option<&str>) -> SourceRef {

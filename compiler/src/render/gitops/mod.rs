@@ -105,6 +105,17 @@ pub fn render(plan: &Plan, out: &mut Outputs) -> Result<(), String> {
     }
 }
 
+/// The objects that start the engine syncing the site: what the bring-up
+/// applies once the engine runs (Argo CD's app of apps; Flux's
+/// GitRepository and the Kustomization of gitops/).
+pub fn root_objects(plan: &Plan) -> Result<Vec<serde_json::Value>, String> {
+    let Some(g) = &plan.settings.gitops else { return Ok(Vec::new()) };
+    match g.engine {
+        Engine::Argocd => Ok(vec![serde_json::to_value(argocd::root(plan, g)).map_err(|e| e.to_string())?]),
+        Engine::Flux => flux::root(g),
+    }
+}
+
 /// A folder of the site's repository: `<path>/<sub>`, without `./`.
 pub fn repo_path(gitops: &Gitops, sub: &str) -> String {
     let base = gitops.path.trim_start_matches("./").trim_end_matches('/');
