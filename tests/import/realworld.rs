@@ -126,10 +126,20 @@ fn compiled_text(site: &Path) -> String {
 /// Makes the fill-ins the report asks for that `bosun check` needs.
 pub fn fill_in(site: &Path, report: &str) {
     let mut kdl = std::fs::read_to_string(site).unwrap();
+    // The VIP: an unused address of the hosts' own network.
+    let vip = kdl.split("address=\"").nth(1).and_then(|a| a.rsplit_once('.')).map(|(net, _)| format!("{net}.250"));
     if report.contains("fill in: several control-plane hosts: set `control-plane-endpoint`") {
+        let vip = vip.as_deref().expect("a host address");
         kdl = kdl.replacen(
             "        pod-subnet",
-            "        control-plane-endpoint \"api.example.com:6443\"\n        pod-subnet",
+            &format!("        control-plane-endpoint \"api.example.com:6443\"\n        control-plane-address \"{vip}\"\n        pod-subnet"),
+            1,
+        );
+    } else if report.contains("fill in: several control-plane hosts: set `control-plane-address`") {
+        let vip = vip.as_deref().expect("a host address");
+        kdl = kdl.replacen(
+            "        pod-subnet",
+            &format!("        control-plane-address \"{vip}\"\n        pod-subnet"),
             1,
         );
     }

@@ -97,9 +97,19 @@ pub fn kubernetes(cx: &mut Ctx, w: &mut Writer, out: &mut Imported) {
         cx.vars.mapped(at, &port);
     }
     let masters = cx.hosts.iter().filter(|h| h.role == "control-plane").count();
+    let vip = lb.as_ref().and_then(|(l, _)| l.get("address")).and_then(scalar);
     if masters > 1 && endpoint.is_none() {
         out.todo.push(
-            "several control-plane hosts: set `control-plane-endpoint` (apiserver_loadbalancer_domain_name is not set)"
+            "several control-plane hosts: set `control-plane-endpoint` and its VIP `control-plane-address` \
+             (apiserver_loadbalancer_domain_name is not set)"
+                .into(),
+        );
+    } else if masters > 1 && vip.is_none() {
+        // kube-vip holds an address and the compiled dnsmasq answers the
+        // endpoint's name with it: bosun cannot guess it.
+        out.todo.push(
+            "several control-plane hosts: set `control-plane-address`, the VIP the endpoint's name resolves to \
+             (loadbalancer_apiserver.address is not set)"
                 .into(),
         );
     }
@@ -118,7 +128,7 @@ pub fn kubernetes(cx: &mut Ctx, w: &mut Writer, out: &mut Imported) {
         w.node("control-plane-endpoint", &[e.into()], &[]);
         // Kubespray's load-balancer address is the endpoint's VIP: the
         // compiled dnsmasq answers the name with it, kube-vip holds it.
-        if let Some(a) = lb.as_ref().and_then(|(l, _)| l.get("address")).and_then(scalar) {
+        if let Some(a) = &vip {
             w.node("control-plane-address", &[a.into()], &[]);
         }
     }
