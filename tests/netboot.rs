@@ -13,25 +13,10 @@ mod support;
 use std::fs;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+use support::command::{ok, require, run};
 use support::*;
-
-fn run(cmd: &mut Command) -> std::process::Output {
-    cmd.stdin(Stdio::null()).output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
-}
-
-fn ok(cmd: &mut Command) -> String {
-    let out = run(cmd);
-    assert!(out.status.success(), "{cmd:?} failed: {}{}", text(&out.stdout), text(&out.stderr));
-    text(&out.stdout)
-}
-
-fn require(tool: &str, package: &str) {
-    let found =
-        Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success());
-    assert!(found, "`{tool}` is missing: install the Debian package {package} (.ci/run does)");
-}
 
 /// Two namespaces and a veth pair, removed on drop.
 struct Link {

@@ -1,6 +1,7 @@
 //! Helpers shared by the test suites.
 #![allow(dead_code)]
 
+pub mod command;
 pub mod mutate;
 
 use std::path::{Path, PathBuf};
