@@ -578,10 +578,14 @@ fn the_review_names_hosts_that_change_scheduler() {
     let tmp = tempfile::tempdir().unwrap();
     let src = root().join("site-examples/dgx-pod");
     let copy = tmp.path().join("site");
-    fs::create_dir_all(copy.join("hosts")).unwrap();
-    fs::copy(src.join("site.kdl"), copy.join("site.kdl")).unwrap();
-    for f in ["dgx.kdl", "login.kdl", "mgmt.kdl"] {
-        fs::copy(src.join("hosts").join(f), copy.join("hosts").join(f)).unwrap();
+    // The whole folder: the site names files beside it (hosts/, pki/ca.crt).
+    for entry in walkdir::WalkDir::new(&src).into_iter().map(Result::unwrap) {
+        let dest = copy.join(entry.path().strip_prefix(&src).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
     }
     let before = tmp.path().join("before");
     let after = tmp.path().join("after");
