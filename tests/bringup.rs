@@ -330,10 +330,25 @@ const FAKE_KUBECTL: &str = r#"#!/bin/sh
 echo "kubectl $*" >>"$CALLS"
 case "$1" in
   wait) exit 0 ;;
-  get) [ -f "$STATE/root" ] ;;
-  apply) touch "$STATE/root" ;;
+  get) if [ "$2" = secret ]; then [ -f "$STATE/secret" ]; else [ -f "$STATE/root" ]; fi ;;
+  create)
+    echo "kind: Secret"
+    for a in "$@"; do
+      case "$a" in --from-file=*) f=${a#--from-file=}; echo "${f%%=*}: $(base64 -w0 <"${f#*=}")" ;; esac
+    done ;;
+  label) cat ;;
+  apply) if [ "$3" = - ]; then cat >>"$STATE/applied"; touch "$STATE/secret"; else touch "$STATE/root"; fi ;;
   *) exit 3 ;;
 esac
+"#;
+/// A fake `curl` serving the boot server's `secrets/` from $PUBLISHED.
+const FAKE_CURL: &str = r#"#!/bin/sh
+echo "curl $*" >>"$CALLS"
+while [ $# -gt 0 ]; do
+  case "$1" in -o) out=$2; shift ;; http*) url=$1 ;; esac
+  shift
+done
+cp "$PUBLISHED/${url##*/}" "$out" 2>/dev/null || exit 22
 "#;
 const FAKE_HELM: &str = r#"#!/bin/sh
 echo "helm $*" >>"$CALLS"
@@ -362,10 +377,11 @@ struct Fakes {
 impl Fakes {
     fn new(files: &[bosun::render::bringup::BringupFile]) -> Fakes {
         let tmp = tempfile::tempdir().unwrap();
-        for d in ["bin", "state", "bringup", "kube"] {
+        for d in ["bin", "state", "bringup", "kube", "published"] {
             fs::create_dir(tmp.path().join(d)).unwrap();
         }
-        for (name, text) in [("kubeadm", FAKE_KUBEADM), ("kubectl", FAKE_KUBECTL), ("helm", FAKE_HELM)] {
+        let fakes = [("kubeadm", FAKE_KUBEADM), ("kubectl", FAKE_KUBECTL), ("helm", FAKE_HELM), ("curl", FAKE_CURL)];
+        for (name, text) in fakes {
             let p = tmp.path().join("bin").join(name);
             fs::write(&p, text).unwrap();
             ok(Command::new("chmod").arg("+x").arg(&p));
@@ -399,7 +415,9 @@ impl Fakes {
             .env("BOSUN_JOIN_SCRIPT", "true")
             .env("BOSUN_BRINGUP_DIR", self.path("bringup"))
             .env("BOSUN_BRINGUP_LOG", self.path("bringup.log"))
-            .env("BOSUN_BRINGUP_TIMEOUT", "5"));
+            .env("BOSUN_BRINGUP_TIMEOUT", "5")
+            .env("BOSUN_GIT_ENV", self.path("git-credentials.env"))
+            .env("PUBLISHED", self.path("published")));
         let calls = fs::read_to_string(self.path("calls")).unwrap_or_default().lines().map(str::to_string).collect();
         (out.status.success(), text(&out.stderr), calls)
     }
@@ -514,6 +532,109 @@ fn bringup_script_runs_in_order_once_and_stops_on_failure() {
         let _ = SCRIPT;
     }
     assert_eq!(engines.into_iter().collect::<Vec<_>>(), ["argocd", "flux"], "both engines are covered");
+}
+
+/// A copy of `example` whose gitops block names the secret `git-site`.
+fn with_git_credentials(example: &str) -> tempfile::TempDir {
+    copy_example(example, |t| {
+        let lines: Vec<String> = t
+            .lines()
+            .map(|l| match l.trim_start().starts_with("gitops ") {
+                true => format!("{l} {{\n        credentials \"git-site\"\n    }}"),
+                false => l.to_string(),
+            })
+            .collect();
+        format!("{}\nsecret \"git-site\" store=\"vault\" path=\"kv/site/git\"\n", lines.join("\n"))
+    })
+}
+
+fn b64(s: &str) -> String {
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, s)
+}
+
+/// A private repository (`gitops { credentials }`), for both engines: the
+/// script fetches the secret from the boot server and makes the engine's
+/// repository Secret before the root object, through files (no value on a
+/// command line, in the log or in the compiled tree), once; Flux's
+/// GitRepository names that Secret. Without the published file the step
+/// stops the script before the root.
+#[test]
+fn git_credentials_come_from_the_secret_before_the_root() {
+    require("shellcheck", "shellcheck");
+    let password = "pw-Zq81vXk3-private";
+    let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAfakekeymaterial\n-----END OPENSSH PRIVATE KEY-----\n";
+    let hosts = "git.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIhostkey\n";
+    for (example, engine) in [("nauta-lab", "argocd"), ("research-commons", "flux")] {
+        let dir = with_git_credentials(example);
+        let site = dir.path().join("site.kdl");
+        let checked = bosun::check(&site).unwrap();
+        assert!(!checked.has_errors(), "{example}: {:?}", checked.diagnostics);
+        let plan = bosun::plan::plan(&checked.site).unwrap();
+        let files = bosun::render::bringup::files(&plan, &plan.hosts[plan.kube.control_planes[0]]).unwrap();
+        let (_, tree) = bosun::compile(&site).unwrap();
+        let tree = tree.unwrap().files;
+        let (env, secret, ns, keys) = match engine {
+            "argocd" => (
+                format!("BOSUN_GIT_USERNAME=ci-Hq72-reader\nBOSUN_GIT_PASSWORD={password}\n"),
+                bosun::render::bringup::ARGOCD_GIT_SECRET,
+                "argocd",
+                vec![("username", "ci-Hq72-reader".to_string()), ("password", password.to_string())],
+            ),
+            _ => (
+                format!("BOSUN_GIT_SSH_KEY={}\nBOSUN_GIT_KNOWN_HOSTS={}\n", b64(key), b64(hosts)),
+                "bosun-site-git",
+                "flux-system",
+                vec![("identity", key.to_string()), ("known_hosts", hosts.to_string())],
+            ),
+        };
+        if engine == "flux" {
+            let repo = &yaml_documents(&text(&tree["gitops/gitrepository.yaml"]))[0];
+            assert_eq!(repo["spec"]["secretRef"]["name"], secret, "{example}: the GitRepository names the Secret");
+            let plain = text(
+                &bosun::compile(&root().join("site-examples").join(example).join("site.kdl")).unwrap().1.unwrap().files
+                    ["gitops/gitrepository.yaml"],
+            );
+            assert!(!plain.contains("secretRef"), "{example}: secretRef without credentials");
+        }
+        let fakes = Fakes::new(&files);
+        let sc = run(Command::new("shellcheck").arg(fakes.path("bringup.sh")));
+        assert!(sc.status.success(), "{example}: shellcheck:\n{}", text(&sc.stdout));
+        // The control: nothing published, so the step stops the script.
+        let (ok0, err0, calls0) = fakes.run("");
+        assert!(!ok0 && err0.contains("FAILED at step 'credentials'"), "{example}: {err0}");
+        assert!(!calls0.iter().any(|c| c.contains("root.yaml")), "{example}: went on without credentials");
+        fs::write(fakes.path("published/git-site.env"), &env).unwrap();
+        let (ok1, err1, calls) = fakes.run("");
+        assert!(ok1, "{example}: {err1}\n{calls:?}");
+        let at = |p: &str| calls.iter().position(|c| c.starts_with(p)).unwrap_or_else(|| panic!("{example}: no {p}"));
+        assert!(calls[at("curl ")].ends_with("/secrets/git-site.env"), "{example}: {calls:?}");
+        let create = &calls[at("kubectl create secret generic")];
+        assert!(create.contains(&format!("{secret} --namespace {ns} ")), "{example}: {create}");
+        assert!(
+            at("kubectl apply -f -") < at(&format!("kubectl apply -f {}", fakes.path("bringup/root.yaml").display()))
+        );
+        if engine == "argocd" {
+            assert!(
+                calls.contains(&"kubectl label --local -f - argocd.argoproj.io/secret-type=repository -o yaml".into())
+            );
+            assert!(create.contains("--from-literal=type=git --from-literal=url="), "{example}: {create}");
+        }
+        let applied = fs::read_to_string(fakes.path("state/applied")).unwrap();
+        let log = fs::read_to_string(fakes.path("bringup.log")).unwrap();
+        let said = format!("{}\n{log}\n{err1}", calls.join("\n"));
+        for (name, value) in &keys {
+            assert!(applied.contains(&format!("{name}: {}", b64(value))), "{example}: {name} not delivered: {applied}");
+            for line in value.lines().filter(|l| !l.starts_with("-----")) {
+                assert!(!said.contains(line) && !said.contains(&b64(value)), "{example}: {name} leaked");
+                assert!(!tree.values().any(|b| text(b).contains(line)), "{example}: {name} compiled");
+            }
+        }
+        let (ok2, err2, again) = fakes.run("");
+        assert!(ok2, "{example}: second run: {err2}");
+        let new = &again[calls.len()..];
+        assert_eq!(changing(new), Vec::<&String>::new(), "{example}: the second run changed something");
+        assert!(!new.iter().any(|c| c.starts_with("curl")), "{example}: fetched again: {new:?}");
+    }
 }
 
 /// `systemd-analyze verify` of the units; (success, what it said).

@@ -152,6 +152,10 @@ pub struct Gitops {
     #[serde(default = "dot")]
     pub path: String,
     pub sync: Option<GitopsSync>,
+    /// The `secret` holding the repository's credentials; see docs/bring-up.md.
+    /// Left out of the site digest when unset, so sites without it keep theirs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
 }
 
 impl Gitops {

@@ -39,6 +39,9 @@ pub fn check(cx: &mut Ctx) {
         resolve(cx, &networks, k.node_network.as_deref(), || "/site/kubernetes/node-network".to_string());
         resolve(cx, &secrets, k.join_credentials.as_deref(), || "/site/kubernetes/join-credentials".to_string());
     }
+    if let Some(g) = s.settings.as_ref().and_then(|s| s.gitops.as_ref()) {
+        resolve(cx, &secrets, g.credentials.as_deref(), || "/site/gitops/credentials".to_string());
+    }
     for h in &s.hosts {
         resolve(cx, &images, h.image.as_deref(), || h.at.at("image"));
         resolve(cx, &pools, h.gpu_pool.as_deref(), || h.at.at("gpu-pool"));

@@ -13,7 +13,9 @@ use serde_json::json;
 use crate::plan::Plan;
 use crate::render::Outputs;
 
-const NS: &str = "flux-system";
+pub const NS: &str = "flux-system";
+/// The Secret the bring-up makes from the site's `gitops { credentials }`.
+pub const GIT_SECRET: &str = "bosun-site-git";
 const GIT: &str = "bosun-site";
 const HELM_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 
@@ -91,6 +93,7 @@ fn git_repository(g: &crate::model::Gitops) -> Object<GitRepositorySpec> {
             interval: "1m".to_string(),
             url: g.repo.clone(),
             ref_: GitRef { branch: g.revision.clone() },
+            secret_ref: g.credentials.as_ref().map(|_| NameRef { name: GIT_SECRET.to_string() }),
         },
     )
 }

@@ -6,7 +6,7 @@
 
 mod argocd;
 mod experiments;
-mod flux;
+pub(crate) mod flux;
 pub mod types;
 
 use std::collections::BTreeMap;

@@ -150,6 +150,9 @@ pub struct GitRepositorySpec {
     pub url: String,
     #[serde(rename = "ref")]
     pub ref_: GitRef,
+    /// The Secret with the repository's credentials, for a private one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<NameRef>,
 }
 kind!(GitRepositorySpec, "source.toolkit.fluxcd.io/v1", "GitRepository");
 
