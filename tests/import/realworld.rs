@@ -127,15 +127,28 @@ fn compiled_text(site: &Path) -> String {
 pub fn fill_in(site: &Path, report: &str) {
     let mut kdl = std::fs::read_to_string(site).unwrap();
     if report.contains("fill in: several control-plane hosts: set `control-plane-endpoint`") {
+        // The endpoint's VIP (kube-vip holds it): a free address of the management network.
+        let mgmt = regex::Regex::new(r#"network "mgmt" \{\n\s*cidr "(\d+\.\d+\.\d+)\."#).unwrap();
+        let vip = mgmt.captures(&kdl).map_or("10.0.0.250".to_string(), |c| format!("{}.250", &c[1]));
         kdl = kdl.replacen(
             "        pod-subnet",
-            "        control-plane-endpoint \"api.example.com:6443\"\n        pod-subnet",
+            &format!(
+                "        control-plane-endpoint \"api.example.com:6443\"\n        control-plane-address \"{vip}\"\n        \
+                 pod-subnet"
+            ),
             1,
         );
     }
     // A refused MIG profile leaves `mig` without one; the user picks one (here: GPUs left whole).
     if report.contains("fill in: gpu-pool \"dgx\": MIG profile `") {
         kdl = kdl.replacen("mig strategy=\"mixed\"\n", "mig strategy=\"mixed\" profile=\"all-disabled\"\n", 1);
+    }
+    // What `slurmd -C` prints on the node, which DeepOps never writes down.
+    let slurmd = regex::Regex::new(r"fill in: host (\S+) runs slurmd: write `cpu").unwrap();
+    for c in slurmd.captures_iter(report) {
+        let head = format!("host \"{}\" {{\n", &c[1]);
+        let facts = "    cpu sockets=2 cores=64 threads=2\n    memory-mib 1031000\n";
+        kdl = kdl.replacen(&head, &format!("{head}{facts}"), 1);
     }
     std::fs::write(site, kdl).unwrap();
 }
