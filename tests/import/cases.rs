@@ -123,24 +123,43 @@ fn a_preinstalled_driver_turns_the_operators_driver_off() {
 }
 
 #[test]
-fn a_host_in_kube_node_and_slurm_node_stays_on_kubernetes_and_its_slurm_is_reported() {
+fn a_host_in_kube_node_and_slurm_node_runs_both_and_slurm_master_is_the_controller() {
     let Some((tmp, cfg)) = setup("deepops-26.07") else { return };
     let r = import(tmp.path(), &cfg, MODEL);
     let host = |n: &str| r.site.hosts.iter().find(|h| h.name == n).unwrap();
     assert_eq!(
         (host("gpu01").role.as_str(), serde_json::to_value(host("gpu01").scheduler).unwrap()),
-        ("worker", json!("k8s"))
+        ("worker", json!("both"))
     );
-    let line =
-        format!("{}:16: host gpu01: in slurm-node, slurm-cluster, slurm-nfs-client", cfg.join("inventory").display());
+    assert!(host("gpu01").runs_kubernetes() && host("gpu01").runs_slurmd());
+    let slurm = r.site.settings.as_ref().unwrap().slurm.as_ref().expect("a slurm block");
+    assert_eq!((slurm.controller.as_str(), slurm.backup_controller.as_deref()), ("login01", None));
+    assert_eq!(slurm.munge_key.as_deref(), Some("munge-key"));
+    let acct = slurm.accounting.as_ref().unwrap();
+    assert_eq!((acct.host.as_str(), acct.password_from.as_str()), ("login01", "slurmdbd-db"));
+    assert!(r.site.secrets.iter().any(|s| s.name == "munge-key"), "{}", r.kdl);
+    assert!(r.files["slurm/slurm.conf"].contains("SlurmctldHost=login01"), "{}", r.files["slurm/slurm.conf"]);
+    assert!(r.files["slurm/slurm.conf"].contains("NodeName=gpu[01-02]"), "{}", r.files["slurm/slurm.conf"]);
+    assert!(r.report.contains("fill in: host gpu01 runs slurmd: write `cpu"), "{}", r.report);
+    assert!(!r.report.contains("no Slurm model"), "{}", r.report);
+    assert!(!r.kdl.contains("ReplaceWithASecure") && !r.report.contains("ReplaceWithASecure"), "{}", r.kdl);
+    // What bosun does not set up is still said, per host, with its line.
+    let line = format!("{}:16: host gpu01: in slurm-nfs-client", cfg.join("inventory").display());
     assert!(r.report.contains(&line), "{line} missing in\n{}", r.report);
     // slurm-master is never a Kubernetes worker: it is the login node it is (slurm-login).
     assert_eq!(host("login01").role.as_str(), "login");
-    // The counterpart: a host in slurm-node only runs Slurm.
+    // The counterpart: a host in slurm-node only runs Slurm; a second slurm-master is the backup;
+    // a cluster name in group_vars names the cluster.
     edit(&cfg.join("inventory"), "[kube_node]\ngpu01\n", "[kube_node]\n");
+    edit(&cfg.join("inventory"), "[slurm-master]\nlogin01\n", "[slurm-master]\nlogin01\nmgmt01\n");
+    edit(&cfg.join("group_vars/slurm-cluster.yml"), "#slurm_cluster_name: deepops", "slurm_cluster_name: dgx-east");
     let r = import(tmp.path(), &cfg, MODEL);
     let gpu01 = r.site.hosts.iter().find(|h| h.name == "gpu01").unwrap();
     assert_eq!(serde_json::to_value(gpu01.scheduler).unwrap(), json!("slurm"));
+    let slurm = r.site.settings.as_ref().unwrap().slurm.as_ref().unwrap();
+    assert_eq!(slurm.backup_controller.as_deref(), Some("mgmt01"));
+    assert_eq!(slurm.cluster_name.as_deref(), Some("dgx-east"));
+    assert!(r.files["slurm/slurm.conf"].contains("ClusterName=dgx-east"), "{}", r.files["slurm/slurm.conf"]);
 }
 
 #[test]

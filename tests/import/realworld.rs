@@ -147,6 +147,13 @@ pub fn fill_in(site: &Path, report: &str) {
     if report.contains("fill in: gpu-pool \"dgx\": MIG profile `") {
         kdl = kdl.replacen("mig strategy=\"mixed\"\n", "mig strategy=\"mixed\" profile=\"all-disabled\"\n", 1);
     }
+    // What `slurmd -C` prints on the node, which DeepOps never writes down.
+    let slurmd = regex::Regex::new(r"fill in: host (\S+) runs slurmd: write `cpu").unwrap();
+    for c in slurmd.captures_iter(report) {
+        let head = format!("host \"{}\" {{\n", &c[1]);
+        let facts = "    cpu sockets=2 cores=64 threads=2\n    memory-mib 1031000\n";
+        kdl = kdl.replacen(&head, &format!("{head}{facts}"), 1);
+    }
     std::fs::write(site, kdl).unwrap();
 }
 

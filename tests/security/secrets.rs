@@ -125,15 +125,24 @@ fn a_syntax_error_snippet_masks_the_secrets_around_it() {
 }
 
 /// Runs an import in `dir` and lists the planted values it printed or wrote;
-/// the imported site must pass `bosun check`, with each secret named once.
+/// the imported site must pass `bosun check` but for the Slurm node facts
+/// the report asks the user to fill in, with each secret named once.
 fn import_leaks(dir: &Path, args: &[&str], planted: &[&str]) -> Vec<String> {
     let out = bosun(dir, args);
     let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert_eq!(out.status.code(), Some(0), "{printed}");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{printed}");
     let kdl = std::fs::read_to_string(dir.join("site.kdl")).unwrap();
     let mut found = leaks("printed", &printed, planted);
     found.extend(leaks("site.kdl", &kdl, planted));
     let checked = bosun::check(&dir.join("site.kdl")).unwrap();
+    let errors: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity() == bosun::diag::Severity::Error)
+        .map(|d| d.code.id)
+        .filter(|id| *id != "bosun::slurm::missing-facts" || !printed.contains("runs slurmd: write `cpu"))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}\n{printed}");
     let mut names: Vec<&str> = checked.site.secrets.iter().map(|s| s.name.as_str()).collect();
     let all = names.len();
     names.sort();

@@ -53,6 +53,10 @@ pub fn write(
             w.comment("slurm-node, not kube_node");
             w.node("scheduler", &["slurm".into()], &[]);
         }
+        if h.both {
+            w.comment("kube_node and slurm-node: one scheduler at a time, as DeepOps's doctl.sh switches it");
+            w.node("scheduler", &["both".into()], &[]);
+        }
         let machine = boot.host_machine.get(&h.name).copied();
         if let Some(i) = machine {
             w.node("image", &[super::super::nauta::sanitize(&boot.machines[i].name).into()], &[]);
@@ -104,14 +108,22 @@ pub fn write(
     }
     let count = |r: &str| cx.hosts.iter().filter(|h| h.role == r).count();
     let open: Vec<&str> = cx.hosts.iter().filter(|h| h.schedulable).map(|h| h.name.as_str()).collect();
-    let slurm: Vec<&str> = cx.hosts.iter().filter(|h| h.slurm).map(|h| h.name.as_str()).collect();
+    let on = |f: fn(&super::inventory::Host) -> bool| -> Vec<&str> {
+        cx.hosts.iter().filter(|h| f(h)).map(|h| h.name.as_str()).collect()
+    };
+    let slurm = [(on(|h| h.slurm), "on Slurm"), (on(|h| h.both), "on Kubernetes and Slurm")]
+        .into_iter()
+        .filter(|(hs, _)| !hs.is_empty())
+        .map(|(hs, what)| format!("{} {what}", hs.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ");
     out.summary.push(format!(
         "{} hosts: {} control-plane{}, {} worker{}, {} login, {} management",
         cx.hosts.len(),
         count("control-plane"),
         if open.is_empty() { String::new() } else { format!(" ({} untainted: also in kube_node)", open.join(", ")) },
         count("worker"),
-        if slurm.is_empty() { String::new() } else { format!(" ({} on Slurm)", slurm.join(", ")) },
+        if slurm.is_empty() { String::new() } else { format!(" ({slurm})") },
         count("login"),
         count("management")
     ));

@@ -1,7 +1,7 @@
 //! Kubespray's and DeepOps's groups of every era, and the role each host gets
 //! from the groups it is in. A host's role is never guessed: what bosun
-//! cannot say about a host (Slurm's controller, an etcd-only host) is
-//! reported on a line of its own.
+//! cannot say about a host (DeepOps's Slurm NFS or monitoring, an etcd-only
+//! host) is reported on a line of its own.
 
 use std::net::Ipv4Addr;
 
@@ -35,6 +35,7 @@ pub struct Groups {
     pub mgmt: Vec<String>,
     pub etcd: Vec<String>,
     pub slurm_node: Vec<String>,
+    pub slurm_master: Vec<String>,
 }
 
 fn union(inv: &Inventory, names: &[&str]) -> Vec<String> {
@@ -59,6 +60,7 @@ impl Groups {
             mgmt: union(inv, &["mgmt"]),
             etcd: union(inv, &["etcd"]),
             slurm_node: union(inv, &["slurm-node"]),
+            slurm_master: union(inv, &["slurm-master"]),
         }
     }
 
@@ -76,6 +78,8 @@ pub struct Host {
     /// A control-plane host also in kube_node: no NoSchedule taint.
     pub schedulable: bool,
     pub slurm: bool,
+    /// In kube_node and slurm-node: `scheduler "both"`.
+    pub both: bool,
     pub address: Option<Ipv4Addr>,
     pub ib: Option<Ipv4Addr>,
     pub mac: Option<String>,
@@ -108,18 +112,8 @@ pub fn hosts(inv: &Inventory, inv_name: &str, g: &Groups, out: &mut Imported) ->
             ("management", false)
         };
         let at = format!("{inv_name}:{}", row.line);
-        if !in_slurm.is_empty() && !slurm {
-            out.blocked(
-                at.clone(),
-                "slurm",
-                format!(
-                    "host {n}: in {}: bosun has no Slurm model yet, so Slurm is not set up on it (the host is `{role}` \
-                     for Kubernetes{})",
-                    in_slurm.join(", "),
-                    if role == "login" { ", a login node" } else { "" }
-                ),
-            );
-        }
+        let both = role == "worker" && !slurm && is(&g.slurm_node);
+        slurm_groups(n, role, &in_slurm, &at, out);
         if is(&g.etcd) && !is(&g.control_plane) {
             out.unmapped(
                 at.clone(),
@@ -136,6 +130,7 @@ pub fn hosts(inv: &Inventory, inv_name: &str, g: &Groups, out: &mut Imported) ->
             role,
             schedulable: role == "control-plane" && is(&g.kube_node),
             slurm,
+            both,
             address: ip("ansible_host").or_else(|| ip("ansible_ssh_host")),
             ib: ip("ib_bond_addr"),
             mac: None,
@@ -143,6 +138,29 @@ pub fn hosts(inv: &Inventory, inv_name: &str, g: &Groups, out: &mut Imported) ->
         });
     }
     hosts
+}
+
+/// The Slurm groups a host is in that its role, `scheduler` and the `slurm`
+/// block do not carry (DeepOps's NFS share, cache, monitoring), or that
+/// bosun cannot give this role.
+fn slurm_groups(n: &str, role: &str, in_slurm: &[&str], at: &str, out: &mut Imported) {
+    let carried = |g: &str| match g {
+        // The cluster's union, and the controller (slurm.rs reads it).
+        "slurm-cluster" | "slurm-master" => true,
+        "slurm-node" => role == "worker",
+        "slurm-login" => role == "login",
+        _ => false,
+    };
+    let left: Vec<&str> = in_slurm.iter().copied().filter(|g| !carried(g)).collect();
+    if left.is_empty() {
+        return;
+    }
+    let why = if left.contains(&"slurm-node") || left.contains(&"slurm-login") {
+        format!("bosun runs slurmd on workers and the Slurm client on login hosts only; this host is `{role}`")
+    } else {
+        "bosun does not set up DeepOps's Slurm NFS share, cache or monitoring services".to_string()
+    };
+    out.unmapped(at.to_string(), "slurm", format!("host {n}: in {}: {why}", left.join(", ")));
 }
 
 /// Groups the importer does not read, each once.

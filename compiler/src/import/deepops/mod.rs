@@ -11,6 +11,7 @@ mod hosts;
 mod inventory;
 mod network;
 mod settings;
+mod slurm;
 mod vars;
 
 use std::path::{Path, PathBuf};
@@ -176,6 +177,7 @@ pub fn import(paths: &Paths, opts: &Options) -> Result<Imported, String> {
         mig_custom: None,
     };
     gpu::pick_hosts(&mut cx, &mut out);
+    let slurm = slurm::plan(&mut cx, &inv, &inv_name, &mut out);
     let mut w = Writer::default();
     w.comment(&format!("Imported from DeepOps by `bosun import deepops`.\nInventory: {inv_name}"));
     w.blank();
@@ -184,6 +186,7 @@ pub fn import(paths: &Paths, opts: &Options) -> Result<Imported, String> {
     network::domain(&mut boot, &mut w, &mut out);
     settings::kubernetes(&mut cx, &mut w, &mut out);
     settings::services(&mut cx, &mut w, &mut out);
+    slurm::block(slurm.as_ref(), &mut w);
     w.close();
     for (at, v) in std::mem::take(&mut cx.dgxie_used) {
         boot.used(&at, &v);
@@ -194,6 +197,7 @@ pub fn import(paths: &Paths, opts: &Options) -> Result<Imported, String> {
     hosts::storage(&mut cx, &mut w, &mut out);
     gpu::operator(&mut cx, &mut w, &mut out);
     hosts::secrets(&mut cx, &inv, &inv_name, &mut w, &mut out);
+    slurm::secrets(slurm.as_ref(), &mut w);
     if let Some(p) = &paths.mig_config {
         gpu::mig_parted(p, cx.mig_custom.as_deref(), &mut out)?;
     }
