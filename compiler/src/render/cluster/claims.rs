@@ -21,8 +21,8 @@ use crate::plan::Plan;
 
 /// The folders each share's claims see.
 const FOLDERS: [&str; 2] = ["home", "public"];
-const DRIVER: &str = "nfs.csi.k8s.io";
-/// NFS does not enforce a size; the claim counts toward the team's quota.
+/// A PersistentVolume must state a size; NFS does not enforce it, but the
+/// claim counts toward the team's `requests.storage`, so it is kept small.
 const NOMINAL_SIZE: &str = "1Gi";
 
 pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
@@ -32,7 +32,7 @@ pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
             let Some(nfs) = plan.site.storage.nfs.iter().find(|n| n.name == share) else { continue };
             for folder in FOLDERS {
                 let sub = if folder == "home" { format!("teams/{}", team.name) } else { folder.to_string() };
-                let (pv, pvc) = claim(plan.site, team, nfs, &format!("{share}-{folder}"), &sub);
+                let (pv, pvc) = nfs_claim(plan.site, team, nfs, &format!("{share}-{folder}"), &sub);
                 objs.add("storage", &pv)?;
                 objs.add("storage", &pvc)?;
             }
@@ -41,8 +41,15 @@ pub fn render(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
     Ok(())
 }
 
-/// A volume on `sub` of the share, bound to the claim `name` in the team's namespace.
-fn claim(site: &Site, team: &Team, nfs: &Nfs, name: &str, sub: &str) -> (PersistentVolume, PersistentVolumeClaim) {
+/// A volume on `sub` of the share, bound to the claim `name` in the team's
+/// namespace (also the per-user folders of `storage.rs`).
+pub(super) fn nfs_claim(
+    site: &Site,
+    team: &Team,
+    nfs: &Nfs,
+    name: &str,
+    sub: &str,
+) -> (PersistentVolume, PersistentVolumeClaim) {
     let ns = team.namespace();
     let class = site.storage.class.iter().filter(|c| c.backend == nfs.name).min_by(|a, b| a.name.cmp(&b.name));
     let access = class.and_then(|c| c.access.clone()).unwrap_or_else(|| "ReadWriteMany".to_string());
@@ -63,7 +70,7 @@ fn claim(site: &Site, team: &Team, nfs: &Nfs, name: &str, sub: &str) -> (Persist
                 ..ObjectReference::default()
             }),
             csi: Some(CSIPersistentVolumeSource {
-                driver: DRIVER.to_string(),
+                driver: super::storage::NFS_PROVISIONER.to_string(),
                 volume_handle: format!("{}#{}#{sub}", nfs.server, nfs.path),
                 volume_attributes: Some(attributes.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
                 ..CSIPersistentVolumeSource::default()

@@ -5,24 +5,16 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{
-    CSIPersistentVolumeSource, ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PersistentVolumeSpec, VolumeResourceRequirements,
-};
 use k8s_openapi::api::storage::v1::StorageClass;
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use super::crds::*;
-use super::{Objects, meta, pack_namespace, team_meta, teams};
+use super::{Objects, meta, pack_namespace, teams};
 use crate::model::{Ceph, Nfs, Site, StorageType};
 use crate::packs::catalog::{ROOK_CEPH, ROOK_CEPH_CLUSTER};
 use crate::plan::Plan;
 use crate::plan::ceph::{cluster_spec, operator_ns};
 
 pub const NFS_PROVISIONER: &str = "nfs.csi.k8s.io";
-/// A PersistentVolume must state a size; NFS does not enforce it, but the
-/// claim counts toward the team's `requests.storage`, so it is kept small.
-const NOMINAL_SIZE: &str = "1Gi";
 /// Nauta's shares: a folder per user on each.
 const NAUTA_SHARES: [&str; 2] = ["input", "output"];
 
@@ -162,55 +154,11 @@ fn nauta_folders(plan: &Plan, objs: &mut Objects) -> Result<(), String> {
     }
     let users = teams::Users::new(site);
     for team in &plan.teams {
-        let ns = team.namespace();
         for user in users.of(team) {
             for nfs in &shares {
-                let class =
-                    site.storage.class.iter().filter(|c| c.backend == nfs.name).min_by(|a, b| a.name.cmp(&b.name));
-                let access = class.and_then(|c| c.access.clone()).unwrap_or_else(|| "ReadWriteMany".to_string());
-                let class_name = class.map_or(String::new(), |c| c.name.clone());
                 let claim = format!("{}-{}", user.name, nfs.name);
-                let size = BTreeMap::from([("storage".to_string(), Quantity(NOMINAL_SIZE.to_string()))]);
-                let mut pv_meta = team_meta(&format!("{ns}.{claim}"), None, &team.name);
-                pv_meta.labels.get_or_insert_default().insert("bosun.io/user".to_string(), user.name.clone());
-                let pv = PersistentVolume {
-                    metadata: pv_meta,
-                    spec: Some(PersistentVolumeSpec {
-                        capacity: Some(size.clone()),
-                        access_modes: Some(vec![access.clone()]),
-                        persistent_volume_reclaim_policy: Some("Retain".to_string()),
-                        storage_class_name: Some(class_name.clone()),
-                        mount_options: mount_options(nfs),
-                        claim_ref: Some(ObjectReference {
-                            namespace: Some(ns.to_string()),
-                            name: Some(claim.clone()),
-                            ..ObjectReference::default()
-                        }),
-                        csi: Some(CSIPersistentVolumeSource {
-                            driver: NFS_PROVISIONER.to_string(),
-                            volume_handle: format!("{}#{}#{}", nfs.server, nfs.path, user.name),
-                            volume_attributes: Some(strings(&[
-                                ("server", &nfs.server),
-                                ("share", &nfs.path),
-                                ("subDir", &user.name),
-                            ])),
-                            ..CSIPersistentVolumeSource::default()
-                        }),
-                        ..PersistentVolumeSpec::default()
-                    }),
-                    ..PersistentVolume::default()
-                };
-                let pvc = PersistentVolumeClaim {
-                    metadata: team_meta(&claim, Some(ns), &team.name),
-                    spec: Some(PersistentVolumeClaimSpec {
-                        access_modes: Some(vec![access]),
-                        storage_class_name: Some(class_name),
-                        volume_name: pv.metadata.name.clone(),
-                        resources: Some(VolumeResourceRequirements { requests: Some(size), limits: None }),
-                        ..PersistentVolumeClaimSpec::default()
-                    }),
-                    ..PersistentVolumeClaim::default()
-                };
+                let (mut pv, pvc) = super::claims::nfs_claim(site, team, nfs, &claim, &user.name);
+                pv.metadata.labels.get_or_insert_default().insert("bosun.io/user".to_string(), user.name.clone());
                 objs.add("storage", &pv)?;
                 objs.add("storage", &pvc)?;
             }
