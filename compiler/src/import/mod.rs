@@ -58,6 +58,19 @@ pub struct Imported {
 }
 
 impl Imported {
+    /// Closes the summary with the counts both importers report, once every
+    /// setting has its fate.
+    pub fn count(&mut self) {
+        let line = format!(
+            "{} settings mapped, {} unmapped, {} refused; {} fill-ins",
+            self.mapped.len(),
+            self.unmapped.len(),
+            self.refused.len(),
+            self.todo.len()
+        );
+        self.summary.push(line);
+    }
+
     /// Reports a setting as unmapped; its impact follows from its key.
     pub fn unmapped(&mut self, at: impl Into<String>, key: &str, text: impl Into<String>) {
         self.unmapped.push(Note { at: at.into(), text: text.into(), impact: report::impact_of(key), lead: false });

@@ -206,13 +206,7 @@ pub fn import(paths: &Paths, opts: &Options) -> Result<Imported, String> {
     }
     cx.vars.finish(&mut out);
     network::finish(boot, &mut out);
-    out.summary.push(format!(
-        "{} settings mapped, {} unmapped, {} refused; {} fill-ins",
-        out.mapped.len(),
-        out.unmapped.len(),
-        out.refused.len(),
-        out.todo.len()
-    ));
+    out.count();
     out.kdl = w.finish();
     Ok(out)
 }

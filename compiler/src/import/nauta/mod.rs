@@ -113,13 +113,7 @@ pub fn import(inv_text: &str, inv_name: &str, cfg_text: &str, cfg_name: &str) ->
     w.blank();
     w.node("pack", &[crate::packs::catalog::CSI_DRIVER_NFS.into()], &[]);
     out.summary.push(format!("{} hosts: 1 control-plane, {} worker", hosts.len(), hosts.len() - 1));
-    out.summary.push(format!(
-        "{} settings mapped, {} unmapped, {} refused; {} fill-ins",
-        out.mapped.len(),
-        out.unmapped.len(),
-        out.refused.len(),
-        out.todo.len()
-    ));
+    out.count();
     out.kdl = w.finish();
     Ok(out)
 }
