@@ -18,55 +18,8 @@ use std::path::Path;
 use std::process::Command;
 
 use support::command::{ok, require, run};
+use support::netns::Link;
 use support::*;
-
-/// Two namespaces joined by a veth pair, removed (with what runs in them)
-/// on drop.
-struct Link {
-    server: String,
-    client: String,
-}
-
-impl Link {
-    fn new(tag: &str, server: Ipv4Addr, client: Ipv4Addr) -> Option<Link> {
-        let id = format!("{tag}{}", std::process::id() % 100_000);
-        let link = Link { server: format!("ds{id}"), client: format!("dc{id}") };
-        let made = run(Command::new("ip").args(["netns", "add", &link.server]));
-        if !made.status.success() {
-            skip(&format!("bring-up DNS test: cannot create network namespaces here ({})", text(&made.stderr).trim()));
-            return None;
-        }
-        ok(Command::new("ip").args(["netns", "add", &link.client]));
-        let (s, c) = (link.server.as_str(), link.client.as_str());
-        ok(Command::new("ip")
-            .args(["link", "add", "vsrv", "netns", s, "type", "veth", "peer", "name", "vcli", "netns", c]));
-        for (ns, dev, ip) in [(s, "vsrv", server), (c, "vcli", client)] {
-            ok(Command::new("ip").args(["-n", ns, "link", "set", "lo", "up"]));
-            ok(Command::new("ip").args(["-n", ns, "link", "set", dev, "up"]));
-            ok(Command::new("ip").args(["-n", ns, "addr", "add", &format!("{ip}/30"), "dev", dev]));
-        }
-        Some(link)
-    }
-
-    fn exec(&self, ns: &str, args: &[&str]) -> Command {
-        let mut c = Command::new("ip");
-        c.args(["netns", "exec", ns]).args(args);
-        c
-    }
-}
-
-impl Drop for Link {
-    fn drop(&mut self) {
-        for ns in [&self.server, &self.client] {
-            let _ = Command::new("ip").args(["netns", "pids", ns]).output().map(|o| {
-                for pid in text(&o.stdout).split_whitespace() {
-                    let _ = Command::new("kill").arg(pid).status();
-                }
-            });
-            let _ = Command::new("ip").args(["netns", "del", ns]).status();
-        }
-    }
-}
 
 /// The compiled dnsmasq.conf for a DNS-only run on the test link: DHCP and
 /// TFTP left out (they need the site's interfaces), everything that makes
@@ -138,7 +91,10 @@ fn every_name_resolves() {
         let records: Vec<&(String, String, Ipv4Addr)> =
             names.iter().filter(|(_, what, _)| !what.starts_with("host ")).collect();
         assert!(!records.is_empty(), "{example}: uses no name that is not a host");
-        let Some(link) = Link::new(&format!("{i}"), server, client) else { return };
+        let Some(link) = Link::new('d', &format!("{i}"), "bring-up DNS test") else { return };
+        for (ns, dev, ip) in [(&link.server, "vsrv", server), (&link.client, "vcli", client)] {
+            ok(Command::new("ip").args(["-n", ns, "addr", "add", &format!("{ip}/30"), "dev", dev]));
+        }
         let tmp = tempfile::tempdir().unwrap();
         let (_, tree) = bosun::compile(site).unwrap();
         let tree = tree.expect("example compiles");

@@ -16,67 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::command::{ok, require, run};
+use support::netns::Link;
 use support::*;
-
-/// Two namespaces and a veth pair, removed on drop.
-struct Link {
-    server: String,
-    client: String,
-}
-
-impl Link {
-    fn new(tag: &str) -> Option<Link> {
-        let id = format!("{}{}", tag, std::process::id() % 100_000);
-        let link = Link { server: format!("bs{id}"), client: format!("bc{id}") };
-        let made = run(Command::new("ip").args(["netns", "add", &link.server]));
-        if !made.status.success() {
-            skip(&format!(
-                "netboot test: cannot create network namespaces here ({}); it needs root and CAP_SYS_ADMIN",
-                text(&made.stderr).trim()
-            ));
-            return None;
-        }
-        ok(Command::new("ip").args(["netns", "add", &link.client]));
-        ok(Command::new("ip").args([
-            "link",
-            "add",
-            "vsrv",
-            "netns",
-            &link.server,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            "vcli",
-            "netns",
-            &link.client,
-        ]));
-        for (ns, dev) in [(&link.server, "vsrv"), (&link.client, "vcli")] {
-            ok(Command::new("ip").args(["-n", ns, "link", "set", "lo", "up"]));
-            ok(Command::new("ip").args(["-n", ns, "link", "set", dev, "up"]));
-        }
-        Some(link)
-    }
-
-    fn exec(&self, ns: &str, args: &[&str]) -> Command {
-        let mut c = Command::new("ip");
-        c.args(["netns", "exec", ns]).args(args);
-        c
-    }
-}
-
-impl Drop for Link {
-    fn drop(&mut self) {
-        for ns in [&self.server, &self.client] {
-            let _ = Command::new("ip").args(["netns", "pids", ns]).output().map(|o| {
-                for pid in text(&o.stdout).split_whitespace() {
-                    let _ = Command::new("kill").arg(pid).status();
-                }
-            });
-            let _ = Command::new("ip").args(["netns", "del", ns]).status();
-        }
-    }
-}
 
 /// A host that PXE-boots through iPXE, with what the exchange should show.
 struct Target {
@@ -162,7 +103,7 @@ fn dhcp_and_tftp_boot_exchange() {
     require("dnsmasq", "dnsmasq-base");
     require("busybox", "busybox");
     for (i, (name, site)) in examples().iter().enumerate() {
-        let Some(link) = Link::new(&format!("{i}")) else { return };
+        let Some(link) = Link::new('b', &format!("{i}"), "netboot test") else { return };
         let t = target(site);
         let tmp = tempfile::tempdir().unwrap();
         let conf = prepare(site, tmp.path());

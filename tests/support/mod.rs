@@ -3,6 +3,7 @@
 
 pub mod command;
 pub mod mutate;
+pub mod netns;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
